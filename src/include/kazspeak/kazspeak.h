@@ -1,0 +1,246 @@
+/*
+ * kazspeak.h - the public API of libkazspeak, a Kazakh text-to-speech reader.
+ *
+ * Pipeline: UTF-8 text -> sentence splitter -> Kazakh normalizer (lexicon) ->
+ * eSpeak NG synthesis (voice profile) -> PCM callback / audio sink.
+ *
+ * Conventions
+ *  - Every function that can fail returns ks_status and, when `err` is not
+ *    NULL, writes a one-line human-readable message (no trailing newline) into
+ *    err->msg, e.g. "lexicon/acronyms.tsv:12: expected 3 columns".
+ *  - The library never prints, exits or aborts.
+ *  - Objects returned through `**out` are owned by the caller and released
+ *    with the matching *_free function; every *_free accepts NULL.
+ *  - Strings are UTF-8; lengths are in bytes.
+ *  - Objects are not thread-safe; the synthesis engine is process-global
+ *    (eSpeak NG), so at most one ks_engine exists per process.
+ */
+#ifndef KAZSPEAK_H
+#define KAZSPEAK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(KS_BUILDING_LIB) && defined(__GNUC__)
+#define KS_API __attribute__((visibility("default")))
+#else
+#define KS_API
+#endif
+
+#define KS_VERSION_STRING "0.1.0"
+
+/* ---------------------------------------------------------------- status */
+
+typedef enum ks_status {
+    KS_OK = 0,
+    KS_ENOMEM,   /* out of memory, or a size cap was reached */
+    KS_EINVAL,   /* bad argument or option value */
+    KS_EIO,      /* file or stream I/O failed */
+    KS_EPARSE,   /* malformed data file or input markup */
+    KS_ENOVOICE, /* voice profile or eSpeak voice/variant not found */
+    KS_ESYNTH,   /* eSpeak NG reported an error */
+    KS_EAUDIO,   /* audio device or encoder error */
+    KS_EBUSY,    /* the engine already exists / is in use */
+    KS_ENOTSUP,  /* unsupported format or feature */
+    KS_ESTOPPED, /* stopped by a callback's request (not an error for callers that asked) */
+    KS_STATUS_COUNT
+} ks_status;
+
+/* Text for a status code; never NULL. */
+KS_API const char *ks_strerror(ks_status st);
+
+typedef struct ks_error {
+    char msg[256];
+} ks_error;
+
+/* Library version string, e.g. "0.1.0". */
+KS_API const char *ks_version(void);
+
+/* ---------------------------------------------------------------- buffer */
+
+/* Growable byte buffer with a size cap and a sticky error (after a failed
+ * append every later append is a no-op and `failed` stays set).  A zeroed
+ * ks_buf is valid and empty with the default cap (256 MiB).  `data` is always
+ * NUL-terminated when non-NULL. */
+typedef struct ks_buf {
+    char *data;
+    size_t len;
+    size_t cap;
+    size_t max; /* 0 = default cap */
+    int failed;
+} ks_buf;
+
+KS_API void ks_buf_init(ks_buf *b, size_t max);
+KS_API int ks_buf_append(ks_buf *b, const char *s, size_t n); /* 0 ok, -1 failed */
+KS_API int ks_buf_puts(ks_buf *b, const char *s);
+KS_API int ks_buf_putc(ks_buf *b, char c);
+KS_API void ks_buf_reset(ks_buf *b); /* len = 0, keeps memory, clears failed */
+KS_API void ks_buf_free(ks_buf *b);
+
+/* ---------------------------------------------------------------- lexicon */
+
+/* The open word classes of the normalizer (acronyms, abbreviations, units,
+ * currencies, pronunciation overrides), loaded from TSV files. Later loads
+ * add to and override earlier entries. */
+typedef struct ks_lexicon ks_lexicon;
+
+KS_API ks_status ks_lexicon_new(ks_lexicon **out, ks_error *err);
+/* Load every *.tsv file of `dir` (sorted by name). */
+KS_API ks_status ks_lexicon_load_dir(ks_lexicon *lex, const char *dir, ks_error *err);
+/* Load one file; its kind is taken from its header line (see lexicon/README). */
+KS_API ks_status ks_lexicon_load_file(ks_lexicon *lex, const char *path, ks_error *err);
+/* Load from memory; `name` is used in error messages. */
+KS_API ks_status ks_lexicon_load_buffer(ks_lexicon *lex, const char *name, const char *data,
+                                        size_t len, ks_error *err);
+KS_API void ks_lexicon_free(ks_lexicon *lex);
+
+/* ---------------------------------------------------------------- normalizer */
+
+typedef struct ks_normalizer ks_normalizer;
+
+/* --explain hook: called once per rewrite, in input order. `span` is the
+ * original input bytes, `rule` a short rule name ("year", "acronym", ...),
+ * `words` what it became. */
+typedef void (*ks_explain_fn)(const char *span, size_t span_len, const char *rule,
+                              const char *words, size_t words_len, void *user);
+
+/* The lexicon must outlive the normalizer; it may be NULL (built-in tables only). */
+KS_API ks_status ks_normalizer_new(ks_normalizer **out, const ks_lexicon *lex, ks_error *err);
+KS_API void ks_normalizer_set_explain(ks_normalizer *n, ks_explain_fn fn, void *user);
+/* Normalize `len` bytes of text (one line or one sentence; newlines are kept
+ * as they are) and APPEND the result to `out`.  Invalid UTF-8 sequences become
+ * U+FFFD; *bad_offset (when not NULL) receives the byte offset of the first
+ * invalid sequence or (size_t)-1 when the input was valid.  NUL is treated as
+ * a space.  Literal "[[" in the input never reaches the output as "[[". */
+KS_API ks_status ks_normalize(ks_normalizer *n, const char *utf8, size_t len, ks_buf *out,
+                              size_t *bad_offset, ks_error *err);
+KS_API void ks_normalizer_free(ks_normalizer *n);
+
+/* Sentence splitting for streaming: return the length in bytes of the first
+ * complete sentence in text[0..len) including its terminator and trailing
+ * spaces, or 0 when no sentence end was seen yet (more input needed).  A
+ * sentence ends at . ! ? … followed by space/quote/bracket, and at a blank
+ * line, but never inside an abbreviation (т.б., проф., қ.), a decimal, a
+ * time, or initials.  With `at_eof` the whole remaining text is a sentence.
+ * When no end is found within `max_len` bytes the text is cut at the last
+ * space (or UTF-8 boundary) before max_len so memory stays bounded. */
+KS_API size_t ks_sentence_split(const char *text, size_t len, int at_eof, size_t max_len);
+
+/* ---------------------------------------------------------------- voices */
+
+#define KS_MAX_VOICE_LEXICONS 8
+
+/* A voice profile, as read from voices/NAME.voice. */
+typedef struct ks_voice {
+    char name[64];
+    char espeak[64];  /* eSpeak voice and optional variant: "kk", "kk+f3" */
+    int rate;         /* words per minute, 80..1000 */
+    int pitch;        /* 0..100 */
+    int range;        /* 0..100 */
+    int volume;       /* 0..200 */
+    int wordgap;      /* units of 10 ms, 0..100 */
+    int n_lexicons;
+    char lexicons[KS_MAX_VOICE_LEXICONS][256]; /* extra lexicon files (absolute or relative to the voice file) */
+} ks_voice;
+
+/* Defaults: espeak "kk", rate 175, pitch 50, range 50, volume 100, wordgap 0. */
+KS_API void ks_voice_defaults(ks_voice *v);
+/* Parse a .voice file. Unknown keys and bad values are KS_EPARSE "file:line: ...". */
+KS_API ks_status ks_voice_load_file(ks_voice *v, const char *path, ks_error *err);
+KS_API ks_status ks_voice_load_buffer(ks_voice *v, const char *name, const char *data, size_t len,
+                                      ks_error *err);
+/* Resolve NAME (voices/NAME.voice under data_dir) or a path (contains '/' or ends in .voice). */
+KS_API ks_status ks_voice_find(ks_voice *v, const char *data_dir, const char *name_or_path,
+                               ks_error *err);
+
+/* ---------------------------------------------------------------- engine */
+
+typedef struct ks_engine ks_engine;
+
+/* Called with each block of 16-bit mono PCM at ks_engine_sample_rate().
+ * Return non-zero to stop synthesis (ks_engine_speak then returns KS_ESTOPPED). */
+typedef int (*ks_pcm_fn)(const int16_t *pcm, size_t frames, void *user);
+
+typedef enum ks_event_type {
+    KS_EVENT_SENTENCE = 1, /* a sentence starts */
+    KS_EVENT_WORD,         /* a word starts */
+    KS_EVENT_MARK,         /* an SSML <mark name=...> was reached */
+    KS_EVENT_END           /* the text given to ks_engine_speak is finished */
+} ks_event_type;
+
+typedef struct ks_event {
+    ks_event_type type;
+    uint64_t sample;    /* position in samples from the start of this speak call */
+    size_t text_offset; /* byte offset in the text given to ks_engine_speak */
+    size_t text_len;    /* byte length of the word (WORD), else 0 */
+    const char *name;   /* MARK name, else NULL */
+} ks_event;
+
+/* Called before the PCM that follows the event. Return non-zero to stop. */
+typedef int (*ks_event_fn)(const ks_event *ev, void *user);
+
+enum {
+    KS_SPEAK_SSML = 1u << 0,     /* text is SSML (eSpeak's SSML subset) */
+    KS_SPEAK_PHONEMES = 1u << 1  /* honour [[phonemes]] in the text (normalizer output) */
+};
+
+/* `espeak_data` is kazspeak's own eSpeak NG data folder (the one holding
+ * phontab and kk_dict). Only one engine may exist per process (KS_EBUSY). */
+KS_API ks_status ks_engine_new(ks_engine **out, const char *espeak_data, ks_error *err);
+KS_API ks_status ks_engine_set_voice(ks_engine *e, const ks_voice *v, ks_error *err);
+/* Override one parameter of the current voice (same ranges as ks_voice). */
+typedef enum ks_param { KS_PARAM_RATE, KS_PARAM_PITCH, KS_PARAM_RANGE, KS_PARAM_VOLUME, KS_PARAM_WORDGAP } ks_param;
+KS_API ks_status ks_engine_set_param(ks_engine *e, ks_param p, int value, ks_error *err);
+KS_API int ks_engine_get_param(const ks_engine *e, ks_param p);
+KS_API int ks_engine_sample_rate(const ks_engine *e);
+/* Synthesize already-normalized text. pcm and ev may be NULL. Synchronous:
+ * returns when done or when a callback asked to stop (KS_ESTOPPED). */
+KS_API ks_status ks_engine_speak(ks_engine *e, const char *text, size_t len, unsigned flags,
+                                 ks_pcm_fn pcm, ks_event_fn ev, void *user, ks_error *err);
+/* Append eSpeak's phoneme mnemonics (ipa = 0) or IPA (ipa = 1) for text, one clause per line. */
+KS_API ks_status ks_engine_phonemes(ks_engine *e, const char *text, size_t len, int ipa, ks_buf *out,
+                                    ks_error *err);
+KS_API void ks_engine_free(ks_engine *e);
+
+/* ---------------------------------------------------------------- audio sinks */
+
+typedef struct ks_sink ks_sink;
+
+typedef enum ks_format {
+    KS_FORMAT_NONE = 0, KS_FORMAT_WAV, KS_FORMAT_FLAC, KS_FORMAT_OGG, KS_FORMAT_OPUS, KS_FORMAT_MP3
+} ks_format;
+
+/* Format from a file name's extension (case-insensitive); KS_FORMAT_NONE if unknown. */
+KS_API ks_format ks_format_from_path(const char *path);
+KS_API const char *ks_format_list(void); /* "wav, flac, ogg, opus, mp3" */
+
+/* Audio file. Written to a temporary file in the same folder and renamed onto
+ * `path` only by a successful ks_sink_close(); ks_sink_abort() (or a failed
+ * close) removes the temporary file. `rate` is the input sample rate. */
+KS_API ks_status ks_sink_file_open(ks_sink **out, const char *path, ks_format fmt, int rate,
+                                   ks_error *err);
+/* Streamed WAV (header with unknown length) on a file descriptor, e.g. stdout. */
+KS_API ks_status ks_sink_wav_stream_open(ks_sink **out, int fd, int rate, ks_error *err);
+/* Raw PCM collected in memory (tests, speech-dispatcher). */
+KS_API ks_status ks_sink_memory_open(ks_sink **out, int rate, ks_error *err);
+KS_API const int16_t *ks_sink_memory_data(const ks_sink *s, size_t *frames);
+
+KS_API ks_status ks_sink_write(ks_sink *s, const int16_t *pcm, size_t frames, ks_error *err);
+KS_API uint64_t ks_sink_frames(const ks_sink *s); /* frames written so far (at input rate) */
+/* Finish: flush, close, commit. Frees the sink in every case. */
+KS_API ks_status ks_sink_close(ks_sink *s, ks_error *err);
+/* Discard: stop, remove temporary files. Frees the sink; NULL is a no-op. */
+KS_API void ks_sink_abort(ks_sink *s);
+
+/* Remove every temporary file this process's file sinks have open right now.
+ * Async-signal-safe (only unlink(2)); call from a SIGINT/SIGTERM handler. */
+KS_API void ks_sink_cleanup_signal(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* KAZSPEAK_H */
