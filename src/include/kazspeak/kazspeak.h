@@ -144,7 +144,9 @@ typedef struct ks_voice {
     int volume;       /* 0..200 */
     int wordgap;      /* units of 10 ms, 0..100 */
     int n_lexicons;
-    char lexicons[KS_MAX_VOICE_LEXICONS][256]; /* extra lexicon files (absolute or relative to the voice file) */
+    char lexicons[KS_MAX_VOICE_LEXICONS][512]; /* extra lexicon files (absolute, or resolved against the voice file's folder) */
+    char file[512];   /* the file it was read from ("" for defaults), for error messages */
+    int espeak_line;  /* line of the `espeak` key in that file (0 if none) */
 } ks_voice;
 
 /* Defaults: espeak "kk", rate 175, pitch 50, range 50, volume 100, wordgap 0. */
@@ -156,6 +158,15 @@ KS_API ks_status ks_voice_load_buffer(ks_voice *v, const char *name, const char 
 /* Resolve NAME (voices/NAME.voice under data_dir) or a path (contains '/' or ends in .voice). */
 KS_API ks_status ks_voice_find(ks_voice *v, const char *data_dir, const char *name_or_path,
                                ks_error *err);
+
+/* ---------------------------------------------------------------- data folders */
+
+/* Find kazspeak's data: `root` receives the folder holding voices/ and
+ * lexicon/, `espeak` kazspeak's own eSpeak NG data folder. Lookup order:
+ * `explicit_dir` (when not NULL), $KAZSPEAK_DATA, the source tree when the
+ * running program lives in the build tree, then the install prefix. */
+KS_API ks_status ks_data_find(const char *explicit_dir, char *root, size_t root_len, char *espeak,
+                              size_t espeak_len, ks_error *err);
 
 /* ---------------------------------------------------------------- engine */
 

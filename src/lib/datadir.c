@@ -1,0 +1,91 @@
+/* datadir.c - where kazspeak's voices, lexicon and eSpeak NG data live. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kazspeak/kazspeak.h"
+#include "status.h"
+
+static int is_dir(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int copy_path(char *dst, size_t n, const char *a, const char *b)
+{
+    int r = b ? snprintf(dst, n, "%s/%s", a, b) : snprintf(dst, n, "%s", a);
+    return r < 0 || (size_t)r >= n ? -1 : 0;
+}
+
+/* The running program is inside the build tree when its real path starts with
+ * the build directory this library was configured with. */
+static int running_from_build_tree(void)
+{
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return 0;
+    exe[n] = '\0';
+    char bin[PATH_MAX];
+    if (!realpath(KS_BINARY_DIR, bin))
+        return 0;
+    size_t bl = strlen(bin);
+    return strncmp(exe, bin, bl) == 0 && exe[bl] == '/';
+}
+
+KS_API ks_status ks_data_find(const char *explicit_dir, char *root, size_t root_len, char *espeak,
+                              size_t espeak_len, ks_error *err)
+{
+    const char *env = getenv("KAZSPEAK_DATA");
+    const char *chosen = NULL;
+    const char *why = NULL;
+    int build_tree = running_from_build_tree();
+
+    if (explicit_dir && *explicit_dir) {
+        chosen = explicit_dir;
+        why = "--data-dir";
+    } else if (env && *env) {
+        chosen = env;
+        why = "KAZSPEAK_DATA";
+    } else if (build_tree) {
+        chosen = KS_SOURCE_DIR;
+        why = "source tree";
+    } else {
+        chosen = KS_INSTALL_DATADIR;
+        why = "install prefix";
+    }
+    if (!is_dir(chosen))
+        return status_set(err, KS_EIO, "%s: data folder (from %s) does not exist", chosen, why);
+    char probe[PATH_MAX];
+    if (copy_path(probe, sizeof probe, chosen, "voices") != 0 || !is_dir(probe))
+        return status_set(err, KS_EIO, "%s: not a kazspeak data folder (no voices/; from %s)", chosen, why);
+    if (copy_path(root, root_len, chosen, NULL) != 0)
+        return status_set(err, KS_EINVAL, "%s: path too long", chosen);
+
+    /* eSpeak data: <root>/espeak-ng-data, else the build tree's assembled folder. */
+    if (copy_path(probe, sizeof probe, chosen, "espeak-ng-data") == 0 && is_dir(probe)) {
+        if (copy_path(espeak, espeak_len, probe, NULL) != 0)
+            return status_set(err, KS_EINVAL, "%s: path too long", probe);
+        return KS_OK;
+    }
+    if (build_tree || strcmp(chosen, KS_SOURCE_DIR) == 0) {
+        if (copy_path(probe, sizeof probe, KS_BINARY_DIR, "espeak-ng-data") == 0 && is_dir(probe)) {
+            if (copy_path(espeak, espeak_len, probe, NULL) != 0)
+                return status_set(err, KS_EINVAL, "%s: path too long", probe);
+            return KS_OK;
+        }
+    }
+    if (copy_path(probe, sizeof probe, KS_INSTALL_DATADIR, "espeak-ng-data") == 0 && is_dir(probe)) {
+        if (copy_path(espeak, espeak_len, probe, NULL) != 0)
+            return status_set(err, KS_EINVAL, "%s: path too long", probe);
+        return KS_OK;
+    }
+    return status_set(err, KS_EIO,
+                      "%s/espeak-ng-data: kazspeak's eSpeak NG data folder is missing (build the project first)",
+                      chosen);
+}
