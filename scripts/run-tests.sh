@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Install dependencies, then build and run the whole test suite:
+#   1. an ASan+UBSan build (-fno-sanitize-recover) running every test,
+#   2. the CLI tests under valgrind on a short input (part of the suite: tests/cli),
+#   3. the normal build running every test; its ctest summary ends the output.
+# Usage: scripts/run-tests.sh [--quick]   (--quick: normal build only)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+
+jobs=2
+if [ "${1:-}" != "--quick" ]; then
+  echo "== ASan+UBSan build"
+  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DKS_SANITIZE=ON -DKS_WERROR=ON >/dev/null
+  cmake --build build-asan -j"$jobs"
+  # valgrind cannot run sanitized binaries: skip the valgrind tests in this pass.
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+    ctest --test-dir build-asan --output-on-failure -j"$jobs" -E valgrind
+fi
+
+echo "== normal build"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKS_WERROR=ON >/dev/null
+cmake --build build -j"$jobs"
+ctest --test-dir build --output-on-failure -j"$jobs"

@@ -1,0 +1,97 @@
+/* cli.h - shared state of the kazspeak program (src/cli/). Uses only the public API. */
+#ifndef KS_CLI_H
+#define KS_CLI_H
+#include <stdint.h>
+#include <stdio.h>
+
+#include "kazspeak/kazspeak.h"
+
+/* Exit statuses (documented in kazspeak.1). */
+enum { CLI_EXIT_OK = 0, CLI_EXIT_ERROR = 1, CLI_EXIT_USAGE = 2, CLI_EXIT_NODEVICE = 3 };
+
+#define CLI_MAX_LEXICONS 16
+#define CLI_MAX_TEXTS 64
+
+typedef struct cli_opts {
+    const char *voice;       /* -v */
+    int rate, pitch, amplitude, wordgap; /* -1 = from the voice profile */
+    const char *input_file;  /* -f */
+    const char *texts[CLI_MAX_TEXTS]; /* text arguments */
+    int n_texts;
+    const char *wav_file;    /* -w */
+    int to_stdout;           /* --stdout */
+    int quiet;               /* -q */
+    int normalize_only;      /* --normalize */
+    int explain;             /* --explain */
+    int phonemes;            /* -x: 1 = eSpeak mnemonics, 2 = IPA */
+    const char *data_dir;    /* --data-dir */
+    const char *lexicons[CLI_MAX_LEXICONS];
+    int n_lexicons;
+    int no_user_lexicon;     /* --no-user-lexicon */
+    int list_voices;         /* --voices */
+} cli_opts;
+
+typedef struct cli_ctx {
+    cli_opts opt;
+    char data_root[4096];
+    char espeak_dir[4096];
+    ks_lexicon *lex;
+    ks_normalizer *norm;
+    ks_engine *eng;          /* NULL until needed */
+    ks_voice voice;
+    const char *prog;
+} cli_ctx;
+
+/* Print "kazspeak: <msg>" on stderr (one line). */
+void cli_error(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+
+/* Set-up steps (each prints its own error and returns non-zero on failure). */
+int cli_load_data(cli_ctx *c);   /* data folders, lexicons, normalizer */
+int cli_load_engine(cli_ctx *c); /* eSpeak engine + voice profile + overrides */
+
+/* Text input: the text arguments, -f FILE, or stdin, as a byte stream. */
+typedef struct cli_input {
+    FILE *f;
+    int owns;
+    const char *name;        /* for messages */
+    const char *args_text;   /* joined text arguments, when given */
+    size_t args_len, args_pos;
+    uint64_t total;          /* size in bytes when known, else 0 */
+    uint64_t consumed;       /* bytes handed out so far */
+} cli_input;
+
+int cli_input_open(cli_input *in, const cli_opts *o, ks_buf *argbuf);
+/* Read up to n bytes; returns bytes read, 0 at EOF, -1 on error (message printed). */
+long cli_input_read(cli_input *in, char *dst, size_t n);
+void cli_input_close(cli_input *in);
+
+/* --normalize / --explain: one output line per input line. */
+int cli_run_normalize(cli_ctx *c);
+/* -x / --ipa: phonemes of the normalized text, one line per input line. */
+int cli_run_phonemes(cli_ctx *c);
+
+/* Sentence-by-sentence synthesis of the whole input into a sink. */
+typedef struct cli_stream_hooks {
+    /* Called for each sentence before it is spoken: original text, normalized
+     * text, and the sink's frame count at that moment. */
+    void (*on_sentence)(const char *orig, size_t olen, const char *norm, size_t nlen, uint64_t frames,
+                        void *user);
+    int (*on_event)(const ks_event *ev, uint64_t frames_before, void *user);
+    void *user;
+} cli_stream_hooks;
+
+/* Returns 0 ok, 1 error (printed), 130/143 when stopped by a signal. */
+int cli_speak_stream(cli_ctx *c, cli_input *in, ks_sink *sink, const cli_stream_hooks *hooks, int progress);
+
+/* Write audio to -w FILE or --stdout. */
+int cli_run_write(cli_ctx *c);
+
+/* Set by the SIGINT/SIGTERM handler; the synthesis loop stops when non-zero. */
+extern volatile int cli_signal_received;
+void cli_install_signals(void);
+
+#endif

@@ -1,0 +1,155 @@
+/* textmode.c - --normalize, --explain, -x and --ipa: text in, text out, one line per line. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+#define LINE_CHUNK 65536
+
+typedef struct line_state {
+    cli_ctx *c;
+    uint64_t line_start; /* byte offset of the line in the input */
+    int warned;
+    ks_buf out;
+    ks_buf phon;
+    ks_buf explain;
+} line_state;
+
+static void on_explain(const char *span, size_t span_len, const char *rule, const char *words, size_t words_len,
+                       void *user)
+{
+    ks_buf *b = user;
+    ks_buf_puts(b, "  [");
+    ks_buf_puts(b, rule);
+    ks_buf_puts(b, "] ");
+    ks_buf_append(b, span, span_len);
+    ks_buf_puts(b, " -> ");
+    ks_buf_append(b, words, words_len);
+    ks_buf_putc(b, '\n');
+}
+
+static void warn_utf8(line_state *s, const char *name, size_t bad)
+{
+    if (bad == (size_t)-1 || s->warned)
+        return;
+    s->warned = 1;
+    cli_error("warning: %s: invalid UTF-8 at byte offset %llu (replaced with U+FFFD)", name,
+              (unsigned long long)(s->line_start + bad));
+}
+
+/* Handle one line (without its newline). Returns 0 ok, -1 error (printed). */
+static int do_line(line_state *s, const cli_input *in, const char *line, size_t len, long lineno)
+{
+    ks_error err;
+    size_t bad = (size_t)-1;
+    ks_buf_reset(&s->out);
+    ks_buf_reset(&s->explain);
+    if (ks_normalize(s->c->norm, line, len, &s->out, &bad, &err) != KS_OK) {
+        cli_error("%s:%ld: %s", in->name, lineno, err.msg);
+        return -1;
+    }
+    warn_utf8(s, in->name, bad);
+    const char *text = s->out.data ? s->out.data : "";
+    if (s->c->opt.phonemes) {
+        ks_buf_reset(&s->phon);
+        if (ks_engine_phonemes(s->c->eng, text, s->out.len, s->c->opt.phonemes == 2, &s->phon, &err) != KS_OK) {
+            cli_error("%s:%ld: %s", in->name, lineno, err.msg);
+            return -1;
+        }
+        fwrite(s->phon.data ? s->phon.data : "", 1, s->phon.len, stdout);
+    } else if (s->c->opt.explain) {
+        printf("%ld: ", lineno);
+        fwrite(line, 1, len, stdout);
+        putchar('\n');
+        fwrite(s->explain.data ? s->explain.data : "", 1, s->explain.len, stdout);
+        fputs("= ", stdout);
+        fwrite(text, 1, s->out.len, stdout);
+    } else {
+        fwrite(text, 1, s->out.len, stdout);
+    }
+    putchar('\n');
+    if (ferror(stdout)) {
+        cli_error("standard output: write error");
+        return -1;
+    }
+    return 0;
+}
+
+static int run_lines(cli_ctx *c)
+{
+    cli_input in;
+    ks_buf args = {0}, pending = {0};
+    line_state s;
+    memset(&s, 0, sizeof s);
+    s.c = c;
+    if (c->opt.explain)
+        ks_normalizer_set_explain(c->norm, on_explain, &s.explain);
+    if (cli_input_open(&in, &c->opt, &args) != 0) {
+        ks_buf_free(&args);
+        return CLI_EXIT_ERROR;
+    }
+    int rc = CLI_EXIT_OK;
+    long lineno = 0;
+    size_t start = 0; /* first unconsumed byte of pending */
+    int eof = 0;
+    char chunk[LINE_CHUNK];
+    while (!eof || start < pending.len) {
+        char *nl = pending.len > start ? memchr(pending.data + start, '\n', pending.len - start) : NULL;
+        if (!nl && !eof) {
+            long r = cli_input_read(&in, chunk, sizeof chunk);
+            if (r < 0) {
+                rc = CLI_EXIT_ERROR;
+                break;
+            }
+            if (r == 0)
+                eof = 1;
+            else {
+                if (start > 0 && start >= pending.len / 2) { /* compact */
+                    memmove(pending.data, pending.data + start, pending.len - start);
+                    pending.len -= start;
+                    start = 0;
+                }
+                if (ks_buf_append(&pending, chunk, (size_t)r) != 0) {
+                    cli_error("%s:%ld: line too long", in.name, lineno + 1);
+                    rc = CLI_EXIT_ERROR;
+                    break;
+                }
+            }
+            continue;
+        }
+        size_t end = nl ? (size_t)(nl - pending.data) : pending.len;
+        size_t len = end - start;
+        if (len && pending.data[start + len - 1] == '\r')
+            len--; /* CRLF input gives LF output */
+        lineno++;
+        if (do_line(&s, &in, pending.data + start, len, lineno) != 0) {
+            rc = CLI_EXIT_ERROR;
+            break;
+        }
+        s.line_start += end - start + (nl ? 1 : 0);
+        start = nl ? end + 1 : end;
+    }
+    if (fflush(stdout) != 0 && rc == CLI_EXIT_OK) {
+        cli_error("standard output: write error");
+        rc = CLI_EXIT_ERROR;
+    }
+    cli_input_close(&in);
+    ks_buf_free(&args);
+    ks_buf_free(&pending);
+    ks_buf_free(&s.out);
+    ks_buf_free(&s.phon);
+    ks_buf_free(&s.explain);
+    return rc;
+}
+
+int cli_run_normalize(cli_ctx *c)
+{
+    return run_lines(c);
+}
+
+int cli_run_phonemes(cli_ctx *c)
+{
+    if (cli_load_engine(c) != 0)
+        return CLI_EXIT_ERROR;
+    return run_lines(c);
+}
