@@ -77,9 +77,10 @@ static int deliver_pcm(speak_ctx *c, const short *wav, size_t n)
 
 static int synth_cb(short *wav, int numsamples, espeak_EVENT *events)
 {
+    /* Every call carries at least the terminator event, with our user_data. */
     speak_ctx *c = events ? (speak_ctx *)events->user_data : NULL;
     if (!c)
-        return 1;
+        return 0;
     if (c->stop)
         return 1;
     size_t n = wav && numsamples > 0 ? (size_t)numsamples : 0;
@@ -96,35 +97,25 @@ static int synth_cb(short *wav, int numsamples, espeak_EVENT *events)
             ke.type = KS_EVENT_WORD;
             break;
         case espeakEVENT_MARK: ke.type = KS_EVENT_MARK; ke.name = e->id.name; break;
-        case espeakEVENT_MSG_TERMINATED: ke.type = KS_EVENT_END; break;
         default: continue;
         }
         /* Deliver the PCM that precedes the event first, so the event lands at
          * the right sample. e->sample counts from the start of this synthesis. */
         uint64_t at = e->sample > 0 ? (uint64_t)e->sample : chunk_start + done;
-        if (ke.type == KS_EVENT_END)
-            at = chunk_start + n;
         if (at > chunk_start + done && at <= chunk_start + n) {
             size_t upto = (size_t)(at - chunk_start);
             if (deliver_pcm(c, wav + done, upto - done))
                 return 1;
             done = upto;
         }
-        if (ke.type == KS_EVENT_END && done < n) {
-            if (deliver_pcm(c, wav + done, n - done))
-                return 1;
-            done = n;
-        }
         ke.sample = c->samples;
-        if (e->text_position > 0 && ke.type != KS_EVENT_END) {
+        if (e->text_position > 0) {
             size_t b = cp_to_byte(c, (size_t)e->text_position - 1);
             ke.text_offset = b;
             if (ke.type == KS_EVENT_WORD) {
                 size_t eb = cp_to_byte(c, (size_t)e->text_position - 1 + (size_t)e->length);
                 ke.text_len = eb - b;
             }
-        } else if (ke.type == KS_EVENT_END) {
-            ke.text_offset = c->len;
         }
         if (c->ev && c->ev(&ke, c->user)) {
             c->stop = 1;
@@ -295,6 +286,15 @@ KS_API ks_status ks_engine_speak(ks_engine *e, const char *text, size_t len, uns
         return status_set(err, KS_ESTOPPED, "stopped");
     if (st != ENS_OK)
         return map_espeak(err, st, "synthesis");
+    if (ev) {
+        ks_event ke;
+        memset(&ke, 0, sizeof ke);
+        ke.type = KS_EVENT_END;
+        ke.sample = c.samples;
+        ke.text_offset = len;
+        if (ev(&ke, user))
+            return status_set(err, KS_ESTOPPED, "stopped");
+    }
     return KS_OK;
 }
 

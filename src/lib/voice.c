@@ -133,11 +133,11 @@ KS_API ks_status ks_voice_load_buffer(ks_voice *v, const char *name, const char 
         if (strcmp(key, "name") == 0) {
             if (strlen(val) >= sizeof nv.name)
                 return status_set(err, KS_EPARSE, "%s:%d: name too long", name, lineno);
-            snprintf(nv.name, sizeof nv.name, "%s", val);
+            memcpy(nv.name, val, strlen(val) + 1);
         } else if (strcmp(key, "espeak") == 0) {
             if (strlen(val) >= sizeof nv.espeak || !valid_espeak_name(val))
                 return status_set(err, KS_EPARSE, "%s:%d: bad eSpeak voice name '%s'", name, lineno, val);
-            snprintf(nv.espeak, sizeof nv.espeak, "%s", val);
+            memcpy(nv.espeak, val, strlen(val) + 1);
             nv.espeak_line = lineno;
         } else if (strcmp(key, "lexicon") == 0) {
             if (nv.n_lexicons >= KS_MAX_VOICE_LEXICONS)
