@@ -4,7 +4,7 @@
  * onto NAME only after every write, sf_close, fsync and close succeeded.
  * libsndfile 1.2.0 drops some write errors (MP3 encoder, the final Ogg
  * flush), so it writes through our own SF_VIRTUAL_IO callbacks, which keep
- * the first errno; that errno is checked after each write and at close.
+ * the first errno; that errno is checked after each libsndfile call.
  * Opus only takes 8/12/16/24/48 kHz: other rates are resampled block by
  * block with libsamplerate (memory stays flat).
  * An existing character device (/dev/null, /dev/full) is written directly:
@@ -96,13 +96,15 @@ static sf_count_t vio_read(void *ptr, sf_count_t count, void *user)
     return done;
 }
 
+/* After the first failure the bytes are dropped but reported as written:
+ * the caller checks vio.err after every libsndfile call, and libsndfile's own
+ * failure paths are avoided (1.2.0's Ogg/Vorbis open leaks its encoder state
+ * when a header write fails).  The file is deleted anyway. */
 static sf_count_t vio_write(const void *ptr, sf_count_t count, void *user)
 {
     vio_file *v = user;
     sf_count_t done = 0;
-    if (v->err)
-        return 0; /* already broken: do not write past a hole */
-    while (done < count) {
+    while (!v->err && done < count) {
         ssize_t w = write(v->fd, (const char *)ptr + done, (size_t)(count - done));
         if (w < 0) {
             if (errno == EINTR)
@@ -116,7 +118,7 @@ static sf_count_t vio_write(const void *ptr, sf_count_t count, void *user)
         }
         done += (sf_count_t)w;
     }
-    return done;
+    return count;
 }
 
 static sf_count_t vio_tell(void *user)

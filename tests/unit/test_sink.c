@@ -318,6 +318,47 @@ static void test_abort_and_signal_cleanup(void)
     CHECK_INT(count_entries(tmpdir, NULL, 0), 0);
 }
 
+/* A real SIGTERM in the middle of a write: the handler removes the
+ * temporary file and exits; nothing is left. */
+static void on_term(int sig)
+{
+    ks_sink_cleanup_signal();
+    _exit(128 + sig);
+}
+
+static void test_signal_child(void)
+{
+    char path[512];
+    path_in(path, sizeof path, "killed.opus");
+    int ready[2];
+    CHECK(pipe(ready) == 0);
+    pid_t pid = fork();
+    if (pid == 0) {
+        signal(SIGTERM, on_term);
+        ks_error err;
+        ks_sink *s = NULL;
+        if (ks_sink_file_open(&s, path, KS_FORMAT_OPUS, RATE, &err) != KS_OK)
+            _exit(2);
+        if (write_tone(s, RATE, RATE, &err) != KS_OK)
+            _exit(3);
+        if (write(ready[1], "x", 1) != 1)
+            _exit(4);
+        for (;;) /* keep writing until killed */
+            if (write_tone(s, 1000, RATE, &err) != KS_OK)
+                _exit(5);
+    }
+    close(ready[1]);
+    char c;
+    CHECK(read(ready[0], &c, 1) == 1);
+    close(ready[0]);
+    CHECK_INT(count_entries(tmpdir, NULL, 0), 1); /* the temporary file */
+    kill(pid, SIGTERM);
+    int status = 0;
+    CHECK(waitpid(pid, &status, 0) == pid);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 128 + SIGTERM);
+    CHECK_INT(count_entries(tmpdir, NULL, 0), 0);
+}
+
 /* ---------------------------------------------------------------- errors */
 
 static void test_errors(void)
@@ -762,6 +803,7 @@ int main(void)
     test_roundtrip();
     test_opus_rates();
     test_abort_and_signal_cleanup();
+    test_signal_child();
     test_errors();
     test_devices();
     test_stream_pipe();
