@@ -1,0 +1,809 @@
+/* sd_kazspeak.c - speech-dispatcher output module for kazspeak.
+ *
+ * speech-dispatcher starts it as `sd_kazspeak [CONFIG]` and talks the module
+ * protocol on stdin/stdout (parser: src/lib/sd_protocol.c).  The engine is
+ * loaded once at INIT and kept for every message.  Audio goes back as 705
+ * AUDIO blocks (the server plays it).  Synthesis runs in this one thread; the
+ * eSpeak callback polls stdin between blocks, so STOP and PAUSE are seen
+ * while synthesizing and while waiting for the server to take audio.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kazspeak/kazspeak.h"
+#include "sd_protocol.h"
+#include "sd_text.h"
+
+#define CHUNK_FRAMES ((size_t)SD_MAX_AUDIO_CHUNK / 2)
+#define IN_MAX ((size_t)8 * 1024 * 1024)
+
+typedef struct module {
+    /* configuration */
+    const char *config_path;
+    char data_opt[PATH_MAX];  /* --data-dir / KazspeakDataDir */
+    char voice_opt[256];      /* --voice / KazspeakVoice */
+    char icon_dir[PATH_MAX];  /* KazspeakSoundIconFolder */
+    int use_user_lexicon;
+
+    /* library objects */
+    char data_root[PATH_MAX], espeak_dir[PATH_MAX];
+    ks_engine *eng;
+    ks_lexicon *lex;
+    ks_normalizer *norm;
+    ks_voice base;            /* voice profile in use (synthesis_voice or default) */
+    char base_name[64];
+    int rate_hz;
+    int inited;
+
+    /* protocol */
+    sd_parser parser;
+    ks_buf in;                /* bytes read from stdin not yet consumed */
+    size_t in_pos;
+    int in_eof;
+    ks_buf out;               /* bytes for stdout not yet written */
+    size_t out_pos;
+    int out_dead;
+
+    /* one queued message (input stops being parsed while it waits) */
+    sd_cmd_type pending;
+    ks_buf pending_text;
+
+    /* the message being spoken */
+    int speaking;
+    int stop_req, pause_req, paused_at_mark;
+    int quit;
+    int16_t acc[CHUNK_FRAMES];
+    size_t acc_n;
+    uint64_t sent_frames;
+
+    FILE *debug;
+} module;
+
+static module M;
+
+/* ---------------------------------------------------------------- logging */
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static void logmsg(int level, const char *fmt, ...)
+{
+    if (level > M.parser.log_level && !M.debug)
+        return;
+    va_list ap;
+    FILE *f = M.debug ? M.debug : stderr;
+    fputs("sd_kazspeak: ", f);
+    va_start(ap, fmt);
+    vfprintf(f, fmt, ap);
+    va_end(ap);
+    fputc('\n', f);
+    fflush(f);
+}
+
+/* Copy a string into a fixed buffer; too long -> empty, returns -1. */
+static int set_str(char *dst, size_t n, const char *src)
+{
+    size_t l = strlen(src);
+    if (l >= n) {
+        dst[0] = '\0';
+        return -1;
+    }
+    memcpy(dst, src, l + 1);
+    return 0;
+}
+
+/* ---------------------------------------------------------------- output */
+
+static void out_line(const char *s)
+{
+    ks_buf_puts(&M.out, s);
+    ks_buf_putc(&M.out, '\n');
+}
+
+/* Write what stdout takes without blocking. */
+static void out_try(void)
+{
+    while (!M.out_dead && M.out_pos < M.out.len) {
+        ssize_t n = write(STDOUT_FILENO, M.out.data + M.out_pos, M.out.len - M.out_pos);
+        if (n > 0) {
+            M.out_pos += (size_t)n;
+        } else if (n < 0 && errno == EINTR) {
+            continue;
+        } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            break;
+        } else {
+            M.out_dead = 1; /* the server is gone */
+            M.in_eof = 1;
+        }
+    }
+    if (M.out_pos == M.out.len) {
+        ks_buf_reset(&M.out);
+        M.out_pos = 0;
+    }
+}
+
+static int out_pending(void)
+{
+    return !M.out_dead && M.out_pos < M.out.len;
+}
+
+/* ---------------------------------------------------------------- input */
+
+static void handle_line(const char *line, size_t len);
+
+/* Parse complete lines from M.in while no message is queued. */
+static void parse_input(void)
+{
+    while (M.pending == SD_CMD_NONE && !M.quit) {
+        const char *start = M.in.data ? M.in.data + M.in_pos : NULL;
+        size_t avail = M.in.len - M.in_pos;
+        const char *nl = avail ? memchr(start, '\n', avail) : NULL;
+        if (!nl)
+            break;
+        size_t len = (size_t)(nl - start);
+        M.in_pos += len + 1;
+        handle_line(start, len);
+    }
+    if (M.in_pos == M.in.len) {
+        ks_buf_reset(&M.in);
+        M.in_pos = 0;
+    } else if (M.in_pos > 65536) {
+        size_t rest = M.in.len - M.in_pos;
+        memmove(M.in.data, M.in.data + M.in_pos, rest);
+        M.in.len = rest;
+        M.in.data[rest] = '\0';
+        M.in_pos = 0;
+    }
+}
+
+static void read_input(void)
+{
+    char buf[65536];
+    for (;;) {
+        ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
+        if (n > 0) {
+            if (ks_buf_append(&M.in, buf, (size_t)n) != 0) {
+                logmsg(1, "input line too long; dropped");
+                ks_buf_free(&M.in);
+                M.in_pos = 0;
+            }
+            if ((size_t)n < sizeof buf)
+                return;
+        } else if (n == 0) {
+            M.in_eof = 1;
+            return;
+        } else if (errno == EINTR) {
+            continue;
+        } else {
+            if (errno != EAGAIN && errno != EWOULDBLOCK)
+                M.in_eof = 1;
+            return;
+        }
+    }
+}
+
+/* One round of I/O: write what we can, read and handle what came in.
+ * wait: 0 = never block; 1 = block until stdout took everything (reading
+ * stdin meanwhile), or until a stop/pause/quit was requested; 2 = block until
+ * something happens (idle loop). */
+static void service(int wait)
+{
+    for (;;) {
+        out_try();
+        int can_read = !M.in_eof && M.pending == SD_CMD_NONE;
+        if (wait == 1 && (!out_pending() || M.stop_req || M.quit))
+            return;
+        struct pollfd fds[2];
+        nfds_t n = 0;
+        int in_idx = -1;
+        if (can_read) {
+            fds[n].fd = STDIN_FILENO;
+            fds[n].events = POLLIN;
+            in_idx = (int)n++;
+        }
+        if (out_pending()) {
+            fds[n].fd = STDOUT_FILENO;
+            fds[n].events = POLLOUT;
+            n++;
+        }
+        if (n == 0)
+            return;
+        int r = poll(fds, n, wait ? -1 : 0);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return;
+        if (in_idx >= 0 && (fds[in_idx].revents & (POLLIN | POLLHUP | POLLERR))) {
+            read_input();
+            parse_input();
+        }
+        out_try();
+        if (wait == 0)
+            return;
+        if (wait == 2)
+            return;
+    }
+}
+
+/* ---------------------------------------------------------------- engine setup */
+
+static ks_status load_lexicon(ks_error *err)
+{
+    ks_lexicon *lex = NULL;
+    ks_normalizer *norm = NULL;
+    char path[PATH_MAX + 64];
+    ks_status st = ks_lexicon_new(&lex, err);
+    if (st != KS_OK)
+        return st;
+    struct stat sb;
+    snprintf(path, sizeof path, "%s/lexicon", M.data_root);
+    if (stat(path, &sb) == 0 && (st = ks_lexicon_load_dir(lex, path, err)) != KS_OK)
+        goto fail;
+    for (int i = 0; i < M.base.n_lexicons; i++)
+        if ((st = ks_lexicon_load_file(lex, M.base.lexicons[i], err)) != KS_OK)
+            goto fail;
+    if (M.use_user_lexicon) {
+        const char *xdg = getenv("XDG_CONFIG_HOME");
+        const char *home = getenv("HOME");
+        int r = -1;
+        if (xdg && *xdg)
+            r = snprintf(path, sizeof path, "%s/kazspeak/lexicon.tsv", xdg);
+        else if (home && *home)
+            r = snprintf(path, sizeof path, "%s/.config/kazspeak/lexicon.tsv", home);
+        if (r > 0 && (size_t)r < sizeof path && stat(path, &sb) == 0 &&
+            (st = ks_lexicon_load_file(lex, path, err)) != KS_OK)
+            goto fail;
+    }
+    if ((st = ks_normalizer_new(&norm, lex, err)) != KS_OK)
+        goto fail;
+    ks_normalizer_free(M.norm);
+    ks_lexicon_free(M.lex);
+    M.norm = norm;
+    M.lex = lex;
+    return KS_OK;
+fail:
+    ks_lexicon_free(lex);
+    return st;
+}
+
+static ks_status module_init(ks_error *err)
+{
+    ks_status st = ks_data_find(M.data_opt[0] ? M.data_opt : NULL, M.data_root, sizeof M.data_root,
+                                M.espeak_dir, sizeof M.espeak_dir, err);
+    if (st != KS_OK)
+        return st;
+    const char *vname = M.voice_opt[0] ? M.voice_opt : "default";
+    if ((st = ks_voice_find(&M.base, M.data_root, vname, err)) != KS_OK)
+        return st;
+    set_str(M.base_name, sizeof M.base_name, M.base.name[0] ? M.base.name : vname);
+    if ((st = load_lexicon(err)) != KS_OK)
+        return st;
+    if ((st = ks_engine_new(&M.eng, M.espeak_dir, err)) != KS_OK)
+        return st;
+    if ((st = ks_engine_set_voice(M.eng, &M.base, err)) != KS_OK)
+        return st;
+    M.rate_hz = ks_engine_sample_rate(M.eng);
+    M.inited = 1;
+    return KS_OK;
+}
+
+/* eSpeak variant for speech-dispatcher's voice type (only if the profile has none). */
+static const char *voice_variant(const char *type)
+{
+    static const struct {
+        const char *type, *variant;
+    } map[] = {{"male1", NULL},      {"male2", "m3"},      {"male3", "m6"},
+               {"female1", "f3"},    {"female2", "f2"},    {"female3", "f4"},
+               {"child_male", "f5"}, {"child_female", "f5"}};
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (!strcmp(type, map[i].type))
+            return map[i].variant;
+    return NULL;
+}
+
+/* Bring the engine in line with the current SET values before a message. */
+static void apply_settings(void)
+{
+    sd_settings *s = &M.parser.settings;
+    ks_error err;
+    if (s->changed & SD_SET_SYNTH_VOICE) {
+        const char *name = s->synthesis_voice[0] ? s->synthesis_voice : (M.voice_opt[0] ? M.voice_opt : "default");
+        if (strcmp(name, M.base_name) != 0) {
+            ks_voice v;
+            if (strchr(name, '/') || ks_voice_find(&v, M.data_root, name, &err) != KS_OK) {
+                logmsg(2, "voice %s: %s", name, strchr(name, '/') ? "not a voice name" : err.msg);
+            } else {
+                ks_voice old = M.base;
+                M.base = v;
+                set_str(M.base_name, sizeof M.base_name, name);
+                if ((old.n_lexicons || v.n_lexicons) && load_lexicon(&err) != KS_OK)
+                    logmsg(1, "voice %s: %s", name, err.msg);
+            }
+        }
+    }
+    ks_voice v = M.base;
+    const char *var = voice_variant(s->voice);
+    if (var && !strchr(v.espeak, '+')) {
+        size_t l = strlen(v.espeak);
+        snprintf(v.espeak + l, sizeof v.espeak - l, "+%s", var);
+    }
+    v.rate = sd_map_rate(s->rate, M.base.rate);
+    v.pitch = sd_map_pitch(s->pitch, M.base.pitch);
+    v.range = sd_map_pitch(s->pitch_range, M.base.range);
+    v.volume = sd_map_volume(s->volume, M.base.volume);
+    if (ks_engine_set_voice(M.eng, &v, &err) != KS_OK) {
+        logmsg(2, "%s; using %s", err.msg, M.base.espeak);
+        set_str(v.espeak, sizeof v.espeak, M.base.espeak);
+        if (ks_engine_set_voice(M.eng, &v, &err) != KS_OK)
+            logmsg(1, "%s", err.msg);
+    }
+    s->changed = 0;
+}
+
+/* ---------------------------------------------------------------- speaking */
+
+static void emit_audio(const int16_t *pcm, size_t frames)
+{
+    while (frames > 0 && !M.stop_req) {
+        /* at most one block waits in the output buffer: wait for the server
+         * to take the previous one, reading stdin meanwhile */
+        service(1);
+        if (M.stop_req || M.out_dead)
+            return;
+        size_t n = frames > CHUNK_FRAMES ? CHUNK_FRAMES : frames;
+        if (sd_audio_block(&M.out, pcm, n, M.rate_hz) != 0) {
+            logmsg(1, "out of memory for audio");
+            M.stop_req = 1;
+            return;
+        }
+        M.sent_frames += n;
+        pcm += n;
+        frames -= n;
+        out_try();
+    }
+}
+
+static void flush_acc(void)
+{
+    if (M.acc_n && !M.stop_req)
+        emit_audio(M.acc, M.acc_n);
+    M.acc_n = 0;
+}
+
+static int halted(void)
+{
+    return M.stop_req || M.paused_at_mark || M.quit || M.out_dead;
+}
+
+static int on_pcm(const int16_t *pcm, size_t frames, void *user)
+{
+    (void)user;
+    service(0);
+    if (halted())
+        return 1;
+    while (frames > 0) {
+        size_t room = CHUNK_FRAMES - M.acc_n;
+        size_t n = frames < room ? frames : room;
+        memcpy(M.acc + M.acc_n, pcm, n * sizeof *pcm);
+        M.acc_n += n;
+        pcm += n;
+        frames -= n;
+        /* first block goes out at once (low latency), later ones when full */
+        if (M.acc_n == CHUNK_FRAMES || M.sent_frames == 0)
+            flush_acc();
+        if (halted())
+            return 1;
+    }
+    return 0;
+}
+
+static int on_event(const ks_event *ev, void *user)
+{
+    (void)user;
+    if (ev->type != KS_EVENT_MARK || !ev->name)
+        return halted();
+    flush_acc();
+    if (halted())
+        return 1;
+    /* mark names come from the server; keep them on one line */
+    if (strchr(ev->name, '\n'))
+        return 0;
+    ks_buf_puts(&M.out, "700-");
+    ks_buf_puts(&M.out, ev->name);
+    ks_buf_puts(&M.out, "\n700 INDEX MARK\n");
+    out_try();
+    if (M.pause_req && strncmp(ev->name, "__spd_", 6) == 0) {
+        M.paused_at_mark = 1;
+        return 1;
+    }
+    return 0;
+}
+
+/* A short click for capitals when cap_let_recogn is "icon". */
+static void cap_icon(void)
+{
+    int16_t tone[CHUNK_FRAMES];
+    size_t n = (size_t)M.rate_hz * 40 / 1000;
+    if (n > CHUNK_FRAMES)
+        n = CHUNK_FRAMES;
+    for (size_t i = 0; i < n; i++) {
+        double env = (double)(n - i) / (double)n;
+        tone[i] = (int16_t)(6000.0 * env * sin(2.0 * 3.14159265358979 * 1500.0 * (double)i / M.rate_hz));
+    }
+    emit_audio(tone, n);
+}
+
+static int is_capital_char(const char *s, size_t len)
+{
+    ks_buf b;
+    ks_buf_init(&b, 0);
+    sd_char_text(s, len, SD_CAPLET_SPELL, &b);
+    int cap = b.data && strncmp(b.data, "бас әріп ", strlen("бас әріп ")) == 0;
+    ks_buf_free(&b);
+    return cap;
+}
+
+static void speak_message(sd_cmd_type type, const char *text, size_t len)
+{
+    ks_buf prepared;
+    ks_buf_init(&prepared, SD_MAX_MESSAGE * 4);
+    ks_error err;
+    err.msg[0] = '\0';
+    unsigned flags = 0;
+
+    if (!M.inited) {
+        out_line("301 ERROR CANT SPEAK");
+        return;
+    }
+    apply_settings();
+    sd_settings *s = &M.parser.settings;
+    if (type == SD_CMD_SPEAK) {
+        sd_text_opts o = {M.norm, s->punctuation_mode, s->spelling_mode, s->cap_let_recogn};
+        if (sd_ssml_prepare(&o, text, len, &prepared, &err) != KS_OK) {
+            logmsg(1, "%s", err.msg);
+            out_line("301 ERROR CANT SPEAK");
+            ks_buf_free(&prepared);
+            return;
+        }
+        flags = KS_SPEAK_SSML | KS_SPEAK_PHONEMES;
+    } else if (type == SD_CMD_CHAR) {
+        sd_char_text(text, len, s->cap_let_recogn == SD_CAPLET_SPELL ? SD_CAPLET_SPELL : SD_CAPLET_NONE,
+                     &prepared);
+    } else if (type == SD_CMD_KEY) {
+        sd_key_text(text, len, &prepared);
+    }
+    logmsg(4, "speak [%d]: %s", (int)type, prepared.data ? prepared.data : "");
+
+    M.speaking = 1;
+    M.stop_req = M.pause_req = M.paused_at_mark = 0;
+    M.acc_n = 0;
+    M.sent_frames = 0;
+    out_line("200 OK SPEAKING");
+    out_line("701 BEGIN");
+    out_try();
+
+    if (type == SD_CMD_SOUND_ICON) {
+        char path[PATH_MAX + 256];
+        struct stat sb;
+        int r = snprintf(path, sizeof path, "%s/%.*s", M.icon_dir, (int)len, text);
+        if (r > 0 && (size_t)r < sizeof path && !memchr(text, '/', len) && !memchr(text, '\n', len) &&
+            stat(path, &sb) == 0) {
+            ks_buf_puts(&M.out, "706-");
+            ks_buf_puts(&M.out, path);
+            ks_buf_puts(&M.out, "\n706 ICON\n");
+        } else {
+            logmsg(3, "no sound icon %s", path);
+        }
+    } else {
+        if (type == SD_CMD_CHAR && s->cap_let_recogn == SD_CAPLET_ICON && is_capital_char(text, len))
+            cap_icon();
+        if (prepared.len && !M.stop_req) {
+            ks_status st = ks_engine_speak(M.eng, prepared.data, prepared.len, flags, on_pcm, on_event, NULL, &err);
+            if (st != KS_OK && st != KS_ESTOPPED)
+                logmsg(1, "synthesis: %s", err.msg);
+        }
+    }
+    if (M.stop_req || M.quit) {
+        M.acc_n = 0;
+        out_line("703 STOP");
+    } else if (M.pause_req) {
+        if (!M.paused_at_mark)
+            flush_acc();
+        M.acc_n = 0;
+        out_line("704 PAUSE");
+    } else {
+        flush_acc();
+        out_line("702 END");
+    }
+    M.speaking = 0;
+    out_try();
+    ks_buf_free(&prepared);
+}
+
+/* ---------------------------------------------------------------- commands */
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void list_voices(void)
+{
+    char dir[PATH_MAX + 16];
+    char *names[256];
+    size_t n = 0;
+    snprintf(dir, sizeof dir, "%s/voices", M.data_root);
+    DIR *d = M.inited ? opendir(dir) : NULL;
+    if (d) {
+        struct dirent *e;
+        while ((e = readdir(d)) && n < 256) {
+            size_t l = strlen(e->d_name);
+            if (l > 6 && l < 64 && !strcmp(e->d_name + l - 6, ".voice") && e->d_name[0] != '.') {
+                names[n] = strndup(e->d_name, l - 6);
+                if (names[n])
+                    n++;
+            }
+        }
+        closedir(d);
+    }
+    if (n == 0) {
+        out_line("304 CANT LIST VOICES");
+        return;
+    }
+    qsort(names, n, sizeof names[0], cmp_str);
+    for (size_t i = 0; i < n; i++) {
+        ks_buf_puts(&M.out, "200-");
+        ks_buf_puts(&M.out, names[i]);
+        ks_buf_puts(&M.out, "\tkk\tnone\n");
+        free(names[i]);
+    }
+    out_line("200 OK VOICE LIST SENT");
+}
+
+static void handle_line(const char *line, size_t len)
+{
+    sd_result res;
+    sd_parser_line(&M.parser, line, len, &res);
+    if (M.debug)
+        logmsg(5, "< %.*s", (int)(len > 200 ? 200 : len), line);
+    switch (res.cmd) {
+    case SD_CMD_INIT: {
+        ks_error err;
+        err.msg[0] = '\0';
+        if (M.inited || module_init(&err) == KS_OK) {
+            ks_buf_puts(&M.out, "299-kazspeak ");
+            ks_buf_puts(&M.out, ks_version());
+            ks_buf_puts(&M.out, ": Kazakh voice ready\n299 OK LOADED SUCCESSFULLY\n");
+        } else {
+            logmsg(0, "init: %s", err.msg);
+            for (char *p = err.msg; *p; p++)
+                if (*p == '\n')
+                    *p = ' ';
+            ks_buf_puts(&M.out, "399-kazspeak: ");
+            ks_buf_puts(&M.out, err.msg);
+            ks_buf_puts(&M.out, "\n399 ERR CANT INIT MODULE\n");
+        }
+        break;
+    }
+    case SD_CMD_SPEAK:
+    case SD_CMD_CHAR:
+    case SD_CMD_KEY:
+    case SD_CMD_SOUND_ICON:
+        if (res.reply)
+            out_line(res.reply);
+        /* queued; run from the main loop (after the current message) */
+        ks_buf_reset(&M.pending_text);
+        ks_buf_append(&M.pending_text, res.text, res.text_len);
+        if (M.pending_text.failed) {
+            out_line("301 ERROR CANT SPEAK");
+            ks_buf_free(&M.pending_text);
+            break;
+        }
+        M.pending = res.cmd;
+        return;
+    case SD_CMD_STOP:
+        if (M.speaking)
+            M.stop_req = 1;
+        break;
+    case SD_CMD_PAUSE:
+        if (M.speaking)
+            M.pause_req = 1;
+        break;
+    case SD_CMD_LIST_VOICES:
+        list_voices();
+        break;
+    case SD_CMD_DEBUG:
+        if (M.debug) {
+            fclose(M.debug);
+            M.debug = NULL;
+        }
+        if (res.debug_on) {
+            M.debug = fopen(res.text, "a");
+            if (!M.debug) {
+                out_line("303 CANT OPEN CUSTOM DEBUG FILE");
+                return;
+            }
+        }
+        break;
+    case SD_CMD_QUIT:
+        M.quit = 1;
+        if (M.speaking)
+            M.stop_req = 1;
+        break;
+    default:
+        break;
+    }
+    if (res.reply)
+        out_line(res.reply);
+    out_try();
+}
+
+/* ---------------------------------------------------------------- main */
+
+static void trim(char *s)
+{
+    size_t l = strlen(s);
+    while (l && (s[l - 1] == '\n' || s[l - 1] == '\r' || s[l - 1] == ' ' || s[l - 1] == '\t'))
+        s[--l] = '\0';
+}
+
+/* The module config (dotconf style): `Key value` or `Key "value"`, # comments. */
+static int read_config(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "sd_kazspeak: %s: %s\n", path, strerror(errno));
+        return errno == ENOENT ? 0 : -1; /* a missing config is fine */
+    }
+    char line[PATH_MAX + 64];
+    int lineno = 0, rc = 0;
+    while (fgets(line, sizeof line, f)) {
+        lineno++;
+        trim(line);
+        char *p = line;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (!*p || *p == '#')
+            continue;
+        char *key = p;
+        while (*p && *p != ' ' && *p != '\t')
+            p++;
+        if (*p)
+            *p++ = '\0';
+        while (*p == ' ' || *p == '\t')
+            p++;
+        char *val = p;
+        size_t vl = strlen(val);
+        if (vl >= 2 && val[0] == '"' && val[vl - 1] == '"') {
+            val[vl - 1] = '\0';
+            val++;
+        }
+        if (!strcmp(key, "KazspeakDataDir"))
+            set_str(M.data_opt, sizeof M.data_opt, val);
+        else if (!strcmp(key, "KazspeakVoice"))
+            set_str(M.voice_opt, sizeof M.voice_opt, val);
+        else if (!strcmp(key, "KazspeakSoundIconFolder"))
+            set_str(M.icon_dir, sizeof M.icon_dir, val);
+        else if (!strcmp(key, "KazspeakUserLexicon"))
+            M.use_user_lexicon = strcmp(val, "0") != 0 && strcmp(val, "no") != 0;
+        else if (!strncmp(key, "Debug", 5) || !strcmp(key, "LogLevel"))
+            ; /* speech-dispatcher's generic module keys: accepted, unused */
+        else {
+            fprintf(stderr, "sd_kazspeak: %s:%d: unknown key '%s'\n", path, lineno, key);
+            rc = -1;
+        }
+    }
+    fclose(f);
+    return rc;
+}
+
+static void usage(FILE *f)
+{
+    fputs("usage: sd_kazspeak [--data-dir DIR] [--voice NAME] [CONFIG]\n"
+          "speech-dispatcher output module for kazspeak (Kazakh). speech-dispatcher starts it\n"
+          "and talks its module protocol on stdin/stdout; CONFIG is kazspeak.conf.\n",
+          f);
+}
+
+int main(int argc, char **argv)
+{
+    signal(SIGPIPE, SIG_IGN);
+    sd_parser_init(&M.parser);
+    ks_buf_init(&M.in, IN_MAX);
+    ks_buf_init(&M.out, 0);
+    ks_buf_init(&M.pending_text, SD_MAX_MESSAGE);
+    M.use_user_lexicon = 1;
+    set_str(M.icon_dir, sizeof M.icon_dir, "/usr/share/sounds/sound-icons");
+
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            usage(stdout);
+            return 0;
+        } else if (!strcmp(argv[i], "--version")) {
+            printf("sd_kazspeak %s\n", ks_version());
+            return 0;
+        } else if (!strcmp(argv[i], "--data-dir") && i + 1 < argc) {
+            set_str(M.data_opt, sizeof M.data_opt, argv[++i]);
+        } else if (!strcmp(argv[i], "--voice") && i + 1 < argc) {
+            set_str(M.voice_opt, sizeof M.voice_opt, argv[++i]);
+        } else if (argv[i][0] == '-') {
+            usage(stderr);
+            return 2;
+        } else {
+            M.config_path = argv[i];
+        }
+    }
+    /* command-line options win over the config file */
+    char data_cli[PATH_MAX], voice_cli[256];
+    set_str(data_cli, sizeof data_cli, M.data_opt);
+    set_str(voice_cli, sizeof voice_cli, M.voice_opt);
+    if (M.config_path && read_config(M.config_path) != 0)
+        return 1;
+    if (data_cli[0])
+        set_str(M.data_opt, sizeof M.data_opt, data_cli);
+    if (voice_cli[0])
+        set_str(M.voice_opt, sizeof M.voice_opt, voice_cli);
+
+    /* Non-blocking pipes: the module never sleeps in read() or write(), so a
+     * STOP is seen even while the server is not taking audio. */
+    int fl = fcntl(STDOUT_FILENO, F_GETFL);
+    if (fl >= 0)
+        fcntl(STDOUT_FILENO, F_SETFL, fl | O_NONBLOCK);
+    int fl_in = fcntl(STDIN_FILENO, F_GETFL);
+    if (fl_in >= 0)
+        fcntl(STDIN_FILENO, F_SETFL, fl_in | O_NONBLOCK);
+
+    while (!M.quit && !M.out_dead) {
+        if (M.pending != SD_CMD_NONE) {
+            sd_cmd_type t = M.pending;
+            M.pending = SD_CMD_NONE;
+            /* copy: the buffer may be refilled by input read while speaking */
+            ks_buf text;
+            ks_buf_init(&text, 0);
+            ks_buf_append(&text, M.pending_text.data ? M.pending_text.data : "", M.pending_text.len);
+            speak_message(t, text.data ? text.data : "", text.len);
+            ks_buf_free(&text);
+            parse_input(); /* lines that arrived while speaking */
+            continue;
+        }
+        if (M.in_eof) {
+            parse_input();
+            if (M.pending == SD_CMD_NONE)
+                break;
+            continue;
+        }
+        service(2);
+    }
+    /* flush the last replies (210 OK QUIT) */
+    while (out_pending()) {
+        struct pollfd p = {STDOUT_FILENO, POLLOUT, 0};
+        if (poll(&p, 1, 1000) <= 0)
+            break;
+        out_try();
+    }
+    if (fl >= 0)
+        fcntl(STDOUT_FILENO, F_SETFL, fl);
+    if (fl_in >= 0)
+        fcntl(STDIN_FILENO, F_SETFL, fl_in);
+    ks_engine_free(M.eng);
+    ks_normalizer_free(M.norm);
+    ks_lexicon_free(M.lex);
+    sd_parser_free(&M.parser);
+    ks_buf_free(&M.in);
+    ks_buf_free(&M.out);
+    ks_buf_free(&M.pending_text);
+    if (M.debug)
+        fclose(M.debug);
+    return 0;
+}
