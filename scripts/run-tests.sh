@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Install dependencies, then build and run the whole test suite:
+#   0. a short libFuzzer smoke run of every fuzz target (scripts/fuzz-smoke.sh),
 #   1. an ASan+UBSan build (-fno-sanitize-recover) running every test,
 #   2. the CLI tests under valgrind on a short input (part of the suite: tests/cli),
 #   3. the normal build running every test; its ctest summary ends the output.
@@ -10,6 +11,8 @@ scripts/setup.sh
 
 jobs=2
 if [ "${1:-}" != "--quick" ]; then
+  echo "== fuzz smoke run (libFuzzer, ASan+UBSan)"
+  scripts/fuzz-smoke.sh "${KS_FUZZ_SECONDS:-20}"
   echo "== ASan+UBSan build"
   cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DKS_SANITIZE=ON -DKS_WERROR=ON >/dev/null
   cmake --build build-asan -j"$jobs"
