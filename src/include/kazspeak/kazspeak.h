@@ -251,6 +251,51 @@ KS_API void ks_sink_abort(ks_sink *s);
  * Async-signal-safe (only unlink(2)); call from a SIGINT/SIGTERM handler. */
 KS_API void ks_sink_cleanup_signal(void);
 
+/* ---------------------------------------------------------------- Latin script and SSML (issue 7)
+ * Owned by the SSML/Latin-script engineer: src/lib/translit.c, src/lib/ssml.c. */
+
+/* Which script the input text is written in. AUTO transliterates only the words
+ * that look like Kazakh Latin (letters such as ä ğ ı ñ ö ş ū ü, á ǵ ń ó ú ý, a' g' n',
+ * a q not followed by u, or plain words in a sentence that has such words) and leaves
+ * names such as Apple, Reuters, Microsoft, acronyms and Cyrillic text untouched. */
+typedef enum ks_script { KS_SCRIPT_AUTO = 0, KS_SCRIPT_CYRL, KS_SCRIPT_LATN } ks_script;
+
+/* "auto", "cyrl", "latn" (case-insensitive) -> *out; KS_EINVAL otherwise. */
+KS_API ks_status ks_script_parse(const char *name, ks_script *out);
+
+/* Kazakh Latin -> Cyrillic transliterator: the 2021 alphabet (ä ğ ı ñ ö ş ū ü), the
+ * 2018 acute-accent alphabet (á ǵ ń ó ú ý ı, sh ch) and the 2017 apostrophe alphabet
+ * (a' g' i' n' o' u' y' s' c'). Immutable after creation (may be shared). */
+typedef struct ks_translit ks_translit;
+
+/* Load the tables of `tables_dir` (the folder lexicon/latin: 2021.tsv, 2018.tsv,
+ * 2017.tsv and the optional keep.tsv). Bad lines are KS_EPARSE "path:line: ...". */
+KS_API ks_status ks_translit_new(ks_translit **out, const char *tables_dir, ks_error *err);
+/* Transliterate `len` bytes and APPEND the result to `out`. CYRL copies the text
+ * unchanged; LATN converts every Latin word except the keep list; AUTO decides per
+ * word. Case is kept (Qazaqstan -> Қазақстан, QAZAQ -> ҚАЗАҚ); digits, punctuation,
+ * Cyrillic and invalid UTF-8 bytes are copied as they are. */
+KS_API ks_status ks_translit_run(const ks_translit *t, ks_script mode, const char *in, size_t len,
+                                 ks_buf *out, ks_error *err);
+KS_API void ks_translit_free(ks_translit *t);
+
+/* SSML -> the SSML subset eSpeak NG reads, for ks_engine_speak(..., *speak_flags, ...).
+ * Elements: speak (root), p, s, break (time, strength), prosody (rate, pitch, volume),
+ * emphasis (level), mark (name), sub (alias), phoneme (alphabet="espeak": ph becomes
+ * [[ph]] and the content is dropped; other alphabets: the content is read), say-as
+ * (interpret-as characters|spell-out, cardinal|number, ordinal, digits, date
+ * [format dmy|mdy|ymd|dm|md|ym|my|y|m|d], time, telephone) spelled by kazspeak's Kazakh
+ * rules; voice, lang, audio are transparent; desc, metadata, lexicon, meta are
+ * skipped. Text nodes (and sub aliases) are transliterated with `tr` (when not NULL,
+ * using `script`) and normalized with `n` (when not NULL), then XML-escaped.
+ * The result is APPENDED to `out`. *speak_flags (when not NULL) receives
+ * KS_SPEAK_SSML, plus KS_SPEAK_PHONEMES when a <phoneme> was emitted as [[...]].
+ * Malformed input is KS_EPARSE "line L, column C: ..." (column in characters).
+ * Linear time; nesting deeper than 64 elements is an error. */
+KS_API ks_status ks_ssml_to_espeak(ks_normalizer *n, const ks_translit *tr, ks_script script,
+                                   const char *in, size_t len, ks_buf *out,
+                                   unsigned *speak_flags, ks_error *err);
+
 #ifdef __cplusplus
 }
 #endif
