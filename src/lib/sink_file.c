@@ -485,7 +485,7 @@ KS_API ks_status ks_sink_file_open(ks_sink **out, const char *path, ks_format fm
     }
     if (f->out_rate != rate) {
         int e = 0;
-        f->src = src_new(SRC_SINC_MEDIUM_QUALITY, 1, &e);
+        f->src = src_new(SRC_SINC_FASTEST, 1, &e);
         if (!f->src) {
             status = status_set(err, KS_EAUDIO, "%s: resampler: %s", path, src_strerror(e));
             goto fail;
