@@ -211,6 +211,37 @@ static void test_roundtrip(void)
     umask(mask);
 }
 
+/* A bare file name (temp file in the current folder) and a 250-byte name
+ * (the temporary name is shortened to stay within NAME_MAX). */
+static void test_names(void)
+{
+    char cwd[1024];
+    ks_error err = {{0}};
+    ks_sink *s = NULL;
+    CHECK(getcwd(cwd, sizeof cwd) != NULL);
+    CHECK(chdir(tmpdir) == 0);
+    CHECK_INT(ks_sink_file_open(&s, "rel.wav", KS_FORMAT_WAV, RATE, &err), KS_OK);
+    CHECK_INT(write_tone(s, 100, RATE, &err), KS_OK);
+    CHECK_INT(count_entries(".", NULL, 0), 1);
+    CHECK_INT(ks_sink_close(s, &err), KS_OK);
+    CHECK(exists("rel.wav"));
+    unlink("rel.wav");
+    CHECK(chdir(cwd) == 0);
+
+    char name[260], path[600];
+    memset(name, 'n', 250);
+    memcpy(name + 250, ".mp3", 5);
+    path_in(path, sizeof path, name);
+    CHECK_INT(ks_sink_file_open(&s, path, KS_FORMAT_MP3, RATE, &err), KS_OK);
+    if (s) {
+        CHECK_INT(write_tone(s, 100, RATE, &err), KS_OK);
+        CHECK_INT(ks_sink_close(s, &err), KS_OK);
+    }
+    CHECK(exists(path));
+    unlink(path);
+    CHECK_INT(count_entries(tmpdir, NULL, 0), 0);
+}
+
 /* Opus at other input rates: a native rate is kept, 44100 goes to 48000. */
 static void test_opus_rates(void)
 {
@@ -802,6 +833,7 @@ int main(void)
     test_format_from_path();
     test_roundtrip();
     test_opus_rates();
+    test_names();
     test_abort_and_signal_cleanup();
     test_signal_child();
     test_errors();
