@@ -664,7 +664,7 @@ static void stream_through_child(int nonblock)
     if (nonblock)
         fcntl(p[1], F_SETFL, fcntl(p[1], F_GETFL) | O_NONBLOCK);
     struct sigaction sa, old;
-    struct itimerval it, oldit;
+    struct itimerval it;
     memset(&it, 0, sizeof it);
     if (!nonblock) {
         memset(&sa, 0, sizeof sa);
@@ -672,7 +672,7 @@ static void stream_through_child(int nonblock)
         sigaction(SIGALRM, &sa, &old);
         it.it_interval.tv_usec = 200;
         it.it_value.tv_usec = 200;
-        setitimer(ITIMER_REAL, &it, &oldit);
+        setitimer(ITIMER_REAL, &it, NULL);
     }
     ks_error err = {{0}};
     ks_sink *s = NULL;
@@ -682,6 +682,7 @@ static void stream_through_child(int nonblock)
     if (!nonblock) {
         memset(&it, 0, sizeof it);
         setitimer(ITIMER_REAL, &it, NULL);
+        signal(SIGALRM, SIG_IGN); /* discards a pending SIGALRM */
         sigaction(SIGALRM, &old, NULL);
     }
     close(p[1]);
