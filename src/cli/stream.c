@@ -4,9 +4,11 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "captions.h"
 #include "cli.h"
 
 #define READ_CHUNK 16384
@@ -26,6 +28,8 @@ static int on_pcm(const int16_t *pcm, size_t frames, void *user)
     stream_state *s = user;
     if (cli_signal_received)
         return 1;
+    if (s->hooks && s->hooks->on_pcm)
+        s->hooks->on_pcm(pcm, frames, ks_sink_frames(s->sink), s->hooks->user);
     if (ks_sink_write(s->sink, pcm, frames, &s->err) != KS_OK) {
         s->failed = 1;
         return 1;
@@ -217,6 +221,9 @@ int cli_run_write(cli_ctx *c)
     ks_format fmt = KS_FORMAT_WAV;
     if (c->opt.wav_file) {
         fmt = ks_format_from_path(c->opt.wav_file);
+        struct stat st;
+        if (fmt == KS_FORMAT_NONE && stat(c->opt.wav_file, &st) == 0 && S_ISCHR(st.st_mode))
+            fmt = KS_FORMAT_WAV; /* /dev/null, /dev/full: a device has no extension */
         if (fmt == KS_FORMAT_NONE) {
             const char *dot = strrchr(c->opt.wav_file, '.');
             cli_error("%s: unknown audio format '%s' (known: %s)", c->opt.wav_file, dot ? dot : "",
@@ -226,10 +233,18 @@ int cli_run_write(cli_ctx *c)
     }
     if (cli_load_engine(c) != 0)
         return CLI_EXIT_ERROR;
+    cli_captions *cap = NULL;
+    cli_stream_hooks cap_hooks;
+    if (c->opt.captions) {
+        if (cli_captions_new(&cap, c->opt.captions, ks_engine_sample_rate(c->eng)) != 0)
+            return CLI_EXIT_ERROR;
+        cli_captions_hooks(cap, &cap_hooks);
+    }
     cli_input in;
     ks_buf args = {0};
     if (cli_input_open(&in, &c->opt, &args) != 0) {
         ks_buf_free(&args);
+        cli_captions_free(cap);
         return CLI_EXIT_ERROR;
     }
     ks_sink *sink = NULL;
@@ -239,14 +254,16 @@ int cli_run_write(cli_ctx *c)
         cli_error("%s", err.msg);
         cli_input_close(&in);
         ks_buf_free(&args);
+        cli_captions_free(cap);
         return CLI_EXIT_ERROR;
     }
     int show = c->opt.wav_file && !c->opt.quiet && isatty(STDERR_FILENO);
-    int rc = cli_speak_stream(c, &in, sink, NULL, show);
+    int rc = cli_speak_stream(c, &in, sink, cap ? &cap_hooks : NULL, show);
     cli_input_close(&in);
     ks_buf_free(&args);
     if (rc != CLI_EXIT_OK) {
         ks_sink_abort(sink);
+        cli_captions_free(cap);
         if (rc == 141)
             return rc;
         if (cli_signal_received && c->opt.wav_file)
@@ -255,11 +272,19 @@ int cli_run_write(cli_ctx *c)
             cli_error("%s was not written", c->opt.wav_file);
         return rc;
     }
+    uint64_t frames = ks_sink_frames(sink);
     if (ks_sink_close(sink, &err) != KS_OK) {
+        cli_captions_free(cap);
         if (c->opt.to_stdout && strstr(err.msg, "Broken pipe"))
             return 141; /* the reader went away: end quietly, like SIGPIPE */
         cli_error("%s", err.msg);
         return CLI_EXIT_ERROR;
+    }
+    if (cap) { /* captions only once the audio is committed */
+        int r = cli_captions_finish(cap, frames);
+        cli_captions_free(cap);
+        if (r != 0)
+            return cli_signal_received ? 128 + cli_signal_received : CLI_EXIT_ERROR;
     }
     return CLI_EXIT_OK;
 }

@@ -31,7 +31,7 @@ no_leftovers "$T" y.wav
 touch "$T/plainfile"
 expect_fail "folder is a file" 1 "plainfile/out.wav" -- "$KS" -w "$T/plainfile/out.wav" "сәлем"
 expect_fail "missing folder" 1 "nosuchdir/out.wav" -- "$KS" -w "$T/nosuchdir/out.wav" "сәлем"
-expect_fail "/dev/full as -w" 1 "/dev/full" -- "$KS" -w /dev/full.wav "сәлем"
+expect_fail "/dev/full as -w" 1 "/dev/full: No space left on device" -- "$KS" -w /dev/full "сәлем"
 # --stdout into /dev/full: the write fails with ENOSPC.
 "$KS" --stdout "сәлем әлем" >/dev/full 2>"$T/err"; rc=$?
 ok; [ $rc -ne 0 ] || fail "--stdout >/dev/full exited 0"
