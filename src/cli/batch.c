@@ -1,0 +1,777 @@
+/* batch.c - `kazspeak --batch -o OUTDIR [-j N] [--format F] FILE|DIR ...`
+ *
+ * One audio file per input text, made by N worker PROCESSES (eSpeak NG's
+ * engine is process-global): each worker is this same program run as
+ * `kazspeak [the user's options] -q -f IN -w OUT [--captions CAP]`, so every
+ * output gets the library's atomic write (temporary file + rename) and its
+ * signal-safe cleanup. Outputs newer than their input are skipped, so a
+ * stopped run resumes and a finished one does no work. A failing input is
+ * reported with its one-line error and does not stop the others. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "batch.h"
+#include "captions.h"
+
+#define ERR_MAX 2048 /* bytes of a worker's stderr kept for its report */
+
+typedef enum { JOB_TODO, JOB_SKIP, JOB_FAIL, JOB_DONE } job_state;
+
+typedef struct job {
+    char *in, *out, *cap; /* cap NULL without captions */
+    uint64_t size;
+    job_state state;
+    char *msg;            /* set by the parent's own checks (missing input, clash) */
+} job;
+
+typedef struct job_list {
+    job *v;
+    size_t n, cap;
+} job_list;
+
+typedef struct worker {
+    pid_t pid;
+    int fd;       /* read end of its stderr */
+    size_t job;
+    char err[ERR_MAX];
+    size_t err_len;
+} worker;
+
+/* ---------------------------------------------------------------- options */
+
+static const char *format_ext(const char *format)
+{
+    return format ? format : "wav";
+}
+
+int batch_check_opts(const cli_opts *o, int n_operands)
+{
+    if (!o->out_dir) {
+        cli_error("--batch needs -o OUTDIR (where the audio files go)");
+        return -1;
+    }
+    if (o->wav_file || o->to_stdout || o->input_file || o->normalize_only || o->phonemes) {
+        cli_error("--batch takes FILE|DIR arguments and writes to -o OUTDIR: it cannot be combined with "
+                  "-w, --stdout, -f, --normalize, -x or --ipa");
+        return -1;
+    }
+    if (n_operands < 1) {
+        cli_error("--batch needs at least one FILE or DIR of texts");
+        return -1;
+    }
+    char probe[64];
+    snprintf(probe, sizeof probe, "x.%.50s", format_ext(o->format));
+    if (ks_format_from_path(probe) == KS_FORMAT_NONE || strchr(format_ext(o->format), '.')) {
+        cli_error("--format %s: unknown audio format (known: %s)", o->format, ks_format_list());
+        return -1;
+    }
+    if (o->captions && cli_captions_format(o->captions) == CLI_CAPTIONS_NONE) {
+        cli_error("--captions %s: in batch mode give vtt or srt", o->captions);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------- helpers */
+
+static char *str_dup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d)
+        memcpy(d, s, n);
+    return d;
+}
+
+static char *str_join3(const char *a, const char *b, const char *c)
+{
+    size_t la = strlen(a), lb = strlen(b), lc = strlen(c);
+    char *d = malloc(la + lb + lc + 1);
+    if (d) {
+        memcpy(d, a, la);
+        memcpy(d + la, b, lb);
+        memcpy(d + la + lb, c, lc + 1);
+    }
+    return d;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int mkdir_p(const char *path)
+{
+    char *p = str_dup(path);
+    if (!p)
+        return -1;
+    for (char *s = p + 1; *s; s++) {
+        if (*s != '/')
+            continue;
+        *s = '\0';
+        if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+            free(p);
+            return -1;
+        }
+        *s = '/';
+    }
+    int r = mkdir(p, 0777) != 0 && errno != EEXIST ? -1 : 0;
+    free(p);
+    struct stat st;
+    if (r == 0 && (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))) {
+        errno = ENOTDIR;
+        r = -1;
+    }
+    return r;
+}
+
+static int ends_with_txt(const char *name)
+{
+    size_t n = strlen(name);
+    return n > 4 && strcasecmp(name + n - 4, ".txt") == 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* st_mtim a > b */
+static int newer(const struct stat *a, const struct stat *b)
+{
+    if (a->st_mtim.tv_sec != b->st_mtim.tv_sec)
+        return a->st_mtim.tv_sec > b->st_mtim.tv_sec;
+    return a->st_mtim.tv_nsec > b->st_mtim.tv_nsec;
+}
+
+/* ---------------------------------------------------------------- the job list */
+
+static int job_add(job_list *l, const char *in, const cli_opts *o)
+{
+    if (l->n == l->cap) {
+        size_t n = l->cap ? l->cap * 2 : 64;
+        job *p = realloc(l->v, n * sizeof *p);
+        if (!p)
+            return -1;
+        l->v = p;
+        l->cap = n;
+    }
+    job *j = &l->v[l->n];
+    memset(j, 0, sizeof *j);
+    /* OUTDIR/base (the input's name without its last extension) */
+    const char *slash = strrchr(in, '/');
+    const char *base = slash ? slash + 1 : in;
+    size_t blen = strlen(base);
+    const char *dot = strrchr(base, '.');
+    if (dot && dot > base)
+        blen = (size_t)(dot - base);
+    size_t olen = strlen(o->out_dir);
+    while (olen > 1 && o->out_dir[olen - 1] == '/')
+        olen--;
+    char *stem = malloc(olen + 1 + blen + 1);
+    if (!stem)
+        return -1;
+    snprintf(stem, olen + 1 + blen + 1, "%.*s/%.*s", (int)olen, o->out_dir, (int)blen, base);
+    j->in = str_dup(in);
+    j->out = str_join3(stem, ".", format_ext(o->format));
+    if (o->captions)
+        j->cap = str_join3(stem, ".", cli_captions_format(o->captions) == CLI_CAPTIONS_SRT ? "srt" : "vtt");
+    free(stem);
+    if (!j->in || !j->out || (o->captions && !j->cap)) {
+        free(j->in);
+        free(j->out);
+        free(j->cap);
+        return -1;
+    }
+    l->n++;
+    return 0;
+}
+
+static void jobs_free(job_list *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        free(l->v[i].in);
+        free(l->v[i].out);
+        free(l->v[i].cap);
+        free(l->v[i].msg);
+    }
+    free(l->v);
+}
+
+/* Expand the FILE|DIR operands: a DIR gives its *.txt entries (sorted, not recursive). */
+static int collect(job_list *l, const cli_opts *o)
+{
+    for (char **a = o->argv + o->opt_end; *a; a++) {
+        struct stat st;
+        if (stat(*a, &st) == 0 && S_ISDIR(st.st_mode)) {
+            DIR *d = opendir(*a);
+            if (!d) {
+                cli_error("%s: %s", *a, strerror(errno));
+                if (job_add(l, *a, o) != 0)
+                    return -1;
+                continue;
+            }
+            char **names = NULL;
+            size_t n = 0, cap = 0;
+            struct dirent *e;
+            int oom = 0;
+            while ((e = readdir(d)) != NULL) {
+                if (e->d_name[0] == '.' || !ends_with_txt(e->d_name))
+                    continue;
+                if (n == cap) {
+                    size_t nc = cap ? cap * 2 : 64;
+                    char **p = realloc(names, nc * sizeof *p);
+                    if (!p) {
+                        oom = 1;
+                        break;
+                    }
+                    names = p;
+                    cap = nc;
+                }
+                size_t dl = strlen(*a);
+                names[n] = str_join3(*a, dl && (*a)[dl - 1] == '/' ? "" : "/", e->d_name);
+                if (!names[n]) {
+                    oom = 1;
+                    break;
+                }
+                n++;
+            }
+            closedir(d);
+            if (!oom) {
+                if (n == 0)
+                    cli_error("warning: %s: no .txt files in this folder", *a);
+                qsort(names, n, sizeof *names, cmp_str);
+                for (size_t i = 0; i < n && !oom; i++)
+                    oom = job_add(l, names[i], o) != 0;
+            }
+            for (size_t i = 0; i < n; i++)
+                free(names[i]);
+            free(names);
+            if (oom)
+                return -1;
+        } else if (job_add(l, *a, o) != 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int cmp_job_out(const void *a, const void *b)
+{
+    const job *const *x = a, *const *y = b;
+    int r = strcmp((*x)->out, (*y)->out);
+    if (r)
+        return r;
+    return *x < *y ? -1 : *x > *y;
+}
+
+/* Decide what to do with each job: fail early (missing input, two inputs for
+ * one output, output = input), skip (outputs newer than the input), or run. */
+static int plan(job_list *l)
+{
+    job **by_out = malloc((l->n ? l->n : 1) * sizeof *by_out);
+    if (!by_out)
+        return -1;
+    for (size_t i = 0; i < l->n; i++)
+        by_out[i] = &l->v[i];
+    qsort(by_out, l->n, sizeof *by_out, cmp_job_out);
+    for (size_t i = 1; i < l->n; i++)
+        if (strcmp(by_out[i]->out, by_out[i - 1]->out) == 0 && !by_out[i]->msg) {
+            by_out[i]->state = JOB_FAIL;
+            size_t n = strlen(by_out[i]->out) + strlen(by_out[i - 1]->in) + 64;
+            by_out[i]->msg = malloc(n);
+            if (by_out[i]->msg)
+                snprintf(by_out[i]->msg, n, "%s is already made from %s (same base name)", by_out[i]->out,
+                         by_out[i - 1]->in);
+        }
+    free(by_out);
+    for (size_t i = 0; i < l->n; i++) {
+        job *j = &l->v[i];
+        if (j->state != JOB_TODO)
+            continue;
+        struct stat si, so, sc;
+        if (stat(j->in, &si) != 0) {
+            j->state = JOB_FAIL;
+            j->msg = str_join3(j->in, ": ", strerror(errno));
+            continue;
+        }
+        j->size = S_ISREG(si.st_mode) ? (uint64_t)si.st_size : 0;
+        if (stat(j->out, &so) != 0)
+            continue;
+        if (so.st_dev == si.st_dev && so.st_ino == si.st_ino) {
+            j->state = JOB_FAIL;
+            j->msg = str_join3(j->in, ": ", "the output would replace the input (choose another -o or --format)");
+            continue;
+        }
+        if (newer(&so, &si) && (!j->cap || (stat(j->cap, &sc) == 0 && newer(&sc, &si))))
+            j->state = JOB_SKIP;
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------- worker command line */
+
+static int args_push(char ***v, size_t *n, size_t *cap, char *s)
+{
+    if (*n + 1 >= *cap) {
+        size_t nc = *cap ? *cap * 2 : 32;
+        char **p = realloc(*v, nc * sizeof *p);
+        if (!p)
+            return -1;
+        *v = p;
+        *cap = nc;
+    }
+    (*v)[(*n)++] = s;
+    (*v)[*n] = NULL;
+    return 0;
+}
+
+static int long_dropped(const char *name, size_t len, int *has_arg)
+{
+    static const struct { const char *name; int arg; } drop[] = {
+        {"batch", 0}, {"output-dir", 1}, {"jobs", 1}, {"format", 1}, {"captions", 1},
+        {"write", 1}, {"file", 1}, {"stdout", 0}, {"quiet", 0},
+    };
+    for (size_t i = 0; i < sizeof drop / sizeof drop[0]; i++)
+        if (len && len <= strlen(drop[i].name) && strncmp(name, drop[i].name, len) == 0) {
+            *has_arg = drop[i].arg;
+            return 1;
+        }
+    return 0;
+}
+
+/* The user's options minus the batch ones, for the workers. The strings are
+ * either argv's own or allocated into `owned` (freed by the caller). */
+static int worker_base_args(const cli_opts *o, char ***v, size_t *n, size_t *cap, char **owned, size_t *n_owned)
+{
+    const char *so = o->short_opts ? o->short_opts : "";
+    for (int i = 1; i < o->opt_end; i++) {
+        char *a = o->argv[i];
+        if (strcmp(a, "--") == 0)
+            continue;
+        if (a[0] == '-' && a[1] == '-') {
+            const char *eq = strchr(a + 2, '=');
+            size_t len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+            int has_arg = 0;
+            if (long_dropped(a + 2, len, &has_arg)) {
+                if (has_arg && !eq)
+                    i++;
+                continue;
+            }
+            if (args_push(v, n, cap, a) != 0)
+                return -1;
+            continue;
+        }
+        if (a[0] != '-' || a[1] == '\0') {
+            if (args_push(v, n, cap, a) != 0) /* an option's value */
+                return -1;
+            continue;
+        }
+        /* A cluster of short options: keep the ones that are not batch's. */
+        char *keep = malloc(strlen(a) + 2);
+        if (!keep)
+            return -1;
+        size_t k = 0;
+        keep[k++] = '-';
+        int value_next = 0, drop_next = 0;
+        for (const char *p = a + 1; *p; p++) {
+            const char *d = strchr(so, *p);
+            int takes = d && *p != ':' && d[1] == ':';
+            int dropped = strchr("ojwfq", *p) != NULL;
+            if (!dropped)
+                keep[k++] = *p;
+            if (takes) {
+                if (p[1]) {
+                    if (!dropped) {
+                        size_t rest = strlen(p + 1);
+                        memcpy(keep + k, p + 1, rest);
+                        k += rest;
+                    }
+                } else {
+                    value_next = !dropped;
+                    drop_next = dropped;
+                }
+                break;
+            }
+        }
+        keep[k] = '\0';
+        if (k > 1) {
+            owned[(*n_owned)++] = keep;
+            if (args_push(v, n, cap, keep) != 0)
+                return -1;
+        } else {
+            free(keep);
+        }
+        if (drop_next)
+            i++;
+        else if (value_next && i + 1 < o->opt_end) {
+            if (args_push(v, n, cap, o->argv[++i]) != 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------- progress */
+
+typedef struct batch_progress {
+    int on;
+    double t0, last;
+    size_t total, finished;
+    uint64_t bytes_total, bytes_done, work_total, work_done;
+} batch_progress;
+
+static void fmt_time(char *dst, size_t n, double s)
+{
+    long t = s < 0 ? 0 : (long)(s + 0.5);
+    if (t >= 3600)
+        snprintf(dst, n, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
+    else
+        snprintf(dst, n, "%ld:%02ld", t / 60, t % 60);
+}
+
+static void fmt_bytes(char *dst, size_t n, uint64_t b)
+{
+    if (b >= 10u * 1024 * 1024)
+        snprintf(dst, n, "%.0f MB", (double)b / 1048576.0);
+    else if (b >= 1024 * 1024)
+        snprintf(dst, n, "%.1f MB", (double)b / 1048576.0);
+    else if (b >= 1024)
+        snprintf(dst, n, "%.0f kB", (double)b / 1024.0);
+    else
+        snprintf(dst, n, "%llu B", (unsigned long long)b);
+}
+
+static void progress_draw(batch_progress *p, int force)
+{
+    if (!p->on)
+        return;
+    double t = now_s();
+    if (!force && t - p->last < 0.1)
+        return;
+    p->last = t;
+    double share = p->work_total ? (double)p->work_done / (double)p->work_total : 1.0;
+    char bar[31], done_b[32], total_b[32], left[32];
+    int filled = (int)(share * 30);
+    for (int i = 0; i < 30; i++)
+        bar[i] = i < filled ? '#' : '.';
+    bar[30] = '\0';
+    fmt_bytes(done_b, sizeof done_b, p->bytes_done);
+    fmt_bytes(total_b, sizeof total_b, p->bytes_total);
+    if (share > 0.001 && share < 1)
+        fmt_time(left, sizeof left, (t - p->t0) * (1 - share) / share);
+    else
+        snprintf(left, sizeof left, share >= 1 ? "0:00" : "?");
+    fprintf(stderr, "\r[%s] %zu/%zu files  %s/%s  left %s \033[K", bar, p->finished, p->total, done_b, total_b,
+            left);
+    fflush(stderr);
+}
+
+static void progress_clear(const batch_progress *p)
+{
+    if (p->on) {
+        fputs("\r\033[K", stderr);
+        fflush(stderr);
+    }
+}
+
+/* ---------------------------------------------------------------- workers */
+
+static pid_t spawn(char **argv, const char *prog, int *fd_out)
+{
+    int pfd[2];
+    if (pipe(pfd) != 0)
+        return -1;
+    (void)fcntl(pfd[0], F_SETFD, FD_CLOEXEC);
+    (void)fcntl(pfd[1], F_SETFD, FD_CLOEXEC);
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(pfd[0]);
+        close(pfd[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        /* Own process group: Ctrl-C reaches the parent only, which stops the
+         * workers with one SIGTERM each (they remove their temporary files). */
+        setpgid(0, 0);
+        dup2(pfd[1], STDERR_FILENO);
+        int nul = open("/dev/null", O_RDONLY);
+        if (nul >= 0) {
+            dup2(nul, STDIN_FILENO);
+            close(nul);
+        }
+        signal(SIGPIPE, SIG_DFL);
+        execv("/proc/self/exe", argv);
+        execvp(prog, argv); /* no /proc: try the name we were started with */
+        dprintf(STDERR_FILENO, "kazspeak: cannot start a worker: %s\n", strerror(errno));
+        _exit(127);
+    }
+    close(pfd[1]);
+    *fd_out = pfd[0];
+    return pid;
+}
+
+/* The worker's report: its first error line without the program prefix,
+ * skipping the "... was not written" line that follows every failure. */
+static void worker_message(const worker *w, char *dst, size_t n)
+{
+    dst[0] = '\0';
+    const char *p = w->err, *end = w->err + w->err_len;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+        const char *q = p;
+        if (len > 10 && strncmp(q, "kazspeak: ", 10) == 0) {
+            q += 10;
+            len -= 10;
+        }
+        int skip = len == 0 || (len > 17 && memcmp(q + len - 17, " was not written.", 17) == 0) ||
+                   (len > 16 && memcmp(q + len - 16, " was not written", 16) == 0) ||
+                   (len > 8 && strncmp(q, "warning:", 8) == 0);
+        if (!skip) {
+            snprintf(dst, n, "%.*s", (int)len, q);
+            return;
+        }
+        p = nl ? nl + 1 : end;
+    }
+}
+
+static void report_failure(batch_progress *pr, const job *j, const char *msg)
+{
+    progress_clear(pr);
+    if (msg && *msg && strstr(msg, j->in))
+        cli_error("%s", msg);
+    else
+        cli_error("%s: %s", j->in, msg && *msg ? msg : "failed");
+    progress_draw(pr, 1);
+}
+
+static long default_jobs(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? n : 1;
+}
+
+int cli_run_batch(cli_ctx *c)
+{
+    const cli_opts *o = &c->opt;
+    job_list jobs = {0};
+    int rc = CLI_EXIT_ERROR;
+    char **args = NULL;
+    size_t n_args = 0, args_cap = 0, n_owned = 0;
+    char **owned = NULL;
+    worker *w = NULL;
+    struct pollfd *pfds = NULL;
+
+    if (collect(&jobs, o) != 0 || plan(&jobs) != 0) {
+        cli_error("out of memory");
+        goto out;
+    }
+    if (jobs.n == 0) {
+        cli_error("nothing to read: no input files");
+        goto out;
+    }
+    if (mkdir_p(o->out_dir) != 0) {
+        cli_error("%s: cannot create the output folder: %s", o->out_dir, strerror(errno));
+        goto out;
+    }
+
+    /* Worker command line: prog, the user's options, then -q -f IN -w OUT [--captions CAP]. */
+    owned = calloc((size_t)o->opt_end + 1, sizeof *owned);
+    if (!owned || args_push(&args, &n_args, &args_cap, (char *)c->prog) != 0 ||
+        worker_base_args(o, &args, &n_args, &args_cap, owned, &n_owned) != 0) {
+        cli_error("out of memory");
+        goto out;
+    }
+    size_t fixed = n_args;
+    for (int k = 0; k < 7; k++)
+        if (args_push(&args, &n_args, &args_cap, NULL) != 0) {
+            cli_error("out of memory");
+            goto out;
+        }
+
+    size_t n_todo = 0, written = 0, skipped = 0, failed = 0;
+    batch_progress pr;
+    memset(&pr, 0, sizeof pr);
+    pr.on = !o->quiet && isatty(STDERR_FILENO);
+    pr.t0 = now_s();
+    pr.total = jobs.n;
+    for (size_t i = 0; i < jobs.n; i++) {
+        pr.bytes_total += jobs.v[i].size;
+        if (jobs.v[i].state == JOB_TODO) {
+            n_todo++;
+            pr.work_total += jobs.v[i].size + 1;
+        } else {
+            pr.finished++;
+            pr.bytes_done += jobs.v[i].size;
+        }
+        if (jobs.v[i].state == JOB_SKIP)
+            skipped++;
+    }
+    for (size_t i = 0; i < jobs.n; i++)
+        if (jobs.v[i].state == JOB_FAIL) {
+            failed++;
+            report_failure(&pr, &jobs.v[i], jobs.v[i].msg);
+        }
+
+    long nj = o->jobs > 0 ? o->jobs : default_jobs();
+    if ((size_t)nj > n_todo)
+        nj = n_todo ? (long)n_todo : 1;
+    w = calloc((size_t)nj, sizeof *w);
+    pfds = calloc((size_t)nj, sizeof *pfds);
+    if (!w || !pfds) {
+        cli_error("out of memory");
+        goto out;
+    }
+    for (long k = 0; k < nj; k++)
+        w[k].pid = 0;
+
+    size_t next = 0, running = 0;
+    int stopping = 0;
+    progress_draw(&pr, 1);
+    for (;;) {
+        if (cli_signal_received && !stopping) {
+            stopping = 1;
+            for (long k = 0; k < nj; k++)
+                if (w[k].pid > 0)
+                    kill(w[k].pid, SIGTERM);
+        }
+        /* Start workers on free slots. */
+        for (long k = 0; k < nj && !stopping; k++) {
+            if (w[k].pid > 0)
+                continue;
+            while (next < jobs.n && jobs.v[next].state != JOB_TODO)
+                next++;
+            if (next >= jobs.n)
+                break;
+            job *j = &jobs.v[next];
+            size_t a = fixed;
+            args[a++] = "-q";
+            args[a++] = "-f";
+            args[a++] = j->in;
+            args[a++] = "-w";
+            args[a++] = j->out;
+            if (j->cap) {
+                args[a++] = "--captions";
+                args[a++] = j->cap;
+            }
+            args[a] = NULL;
+            int fd = -1;
+            pid_t pid = spawn(args, c->prog, &fd);
+            if (pid < 0) {
+                j->state = JOB_FAIL;
+                failed++;
+                report_failure(&pr, j, strerror(errno));
+                next++;
+                continue;
+            }
+            w[k].pid = pid;
+            w[k].fd = fd;
+            w[k].job = next;
+            w[k].err_len = 0;
+            running++;
+            next++;
+        }
+        if (running == 0)
+            break;
+        /* Wait for output or the end of a worker. */
+        nfds_t np = 0;
+        long map[1024];
+        for (long k = 0; k < nj && np < 1024; k++)
+            if (w[k].pid > 0) {
+                pfds[np].fd = w[k].fd;
+                pfds[np].events = POLLIN;
+                pfds[np].revents = 0;
+                map[np++] = k;
+            }
+        int pr_rc = poll(pfds, np, pr.on ? 250 : 1000);
+        progress_draw(&pr, 0);
+        if (pr_rc <= 0)
+            continue; /* timeout or EINTR (a signal: handled at the top) */
+        for (nfds_t q = 0; q < np; q++) {
+            if (!pfds[q].revents)
+                continue;
+            worker *wk = &w[map[q]];
+            char buf[1024];
+            ssize_t r = read(wk->fd, buf, sizeof buf);
+            if (r < 0 && errno == EINTR)
+                continue;
+            if (r > 0) {
+                size_t room = sizeof wk->err - 1 - wk->err_len;
+                size_t take = (size_t)r < room ? (size_t)r : room;
+                memcpy(wk->err + wk->err_len, buf, take);
+                wk->err_len += take;
+                wk->err[wk->err_len] = '\0';
+                continue;
+            }
+            /* EOF: the worker is ending. */
+            close(wk->fd);
+            int status = 0;
+            while (waitpid(wk->pid, &status, 0) < 0 && errno == EINTR) {
+            }
+            job *j = &jobs.v[wk->job];
+            wk->pid = 0;
+            running--;
+            pr.finished++;
+            pr.bytes_done += j->size;
+            pr.work_done += j->size + 1;
+            if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+                j->state = JOB_DONE;
+                written++;
+            } else if (stopping) {
+                j->state = JOB_TODO; /* interrupted: not a failure of this input */
+                pr.finished--;
+            } else {
+                j->state = JOB_FAIL;
+                failed++;
+                char msg[512];
+                worker_message(wk, msg, sizeof msg);
+                if (!msg[0] && WIFSIGNALED(status))
+                    snprintf(msg, sizeof msg, "worker killed by signal %d", WTERMSIG(status));
+                else if (!msg[0])
+                    snprintf(msg, sizeof msg, "worker exited with status %d", WEXITSTATUS(status));
+                report_failure(&pr, j, msg);
+            }
+        }
+    }
+    progress_draw(&pr, 1);
+    progress_clear(&pr);
+    size_t not_done = 0;
+    for (size_t i = 0; i < jobs.n; i++)
+        if (jobs.v[i].state == JOB_TODO)
+            not_done++;
+    if (not_done)
+        fprintf(stderr, "%zu written, %zu skipped, %zu failed, %zu not done (interrupted)\n", written, skipped,
+                failed, not_done);
+    else
+        fprintf(stderr, "%zu written, %zu skipped, %zu failed\n", written, skipped, failed);
+    if (cli_signal_received)
+        rc = 128 + cli_signal_received;
+    else
+        rc = failed ? CLI_EXIT_ERROR : CLI_EXIT_OK;
+out:
+    for (size_t i = 0; i < n_owned; i++)
+        free(owned[i]);
+    free(owned);
+    free(args);
+    free(w);
+    free(pfds);
+    jobs_free(&jobs);
+    return rc;
+}

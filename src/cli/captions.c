@@ -1,0 +1,629 @@
+/* captions.c - WebVTT / SRT captions, one cue per sentence (long sentences
+ * split at clause boundaries), timed from the engine's word events at the
+ * sample positions actually written, showing the ORIGINAL text.
+ *
+ * The normalizer rewrites words, so the original and the normalized sentence
+ * are matched clause by clause: both are cut at the same clause punctuation
+ * (, ; : — – followed by a space). When the two cut lists have the same
+ * length, clause k of the original is timed by the first word event of
+ * clause k of the normalized text; otherwise (the normalizer added or removed
+ * a comma) the cut positions are mapped proportionally and snapped to the
+ * nearest word event. Nothing is written until cli_captions_finish(), which
+ * writes a temporary file and renames it, so a failed or interrupted run
+ * leaves no partial caption file. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "captions.h"
+
+typedef struct cap_word {
+    size_t off;     /* byte offset in the sentence's normalized text */
+    uint64_t frame; /* absolute frame of the word event */
+    uint64_t sound; /* first audible frame at or after it (= frame when none near) */
+    int resolved;   /* sound is known */
+} cap_word;
+
+/* A word event marks where the word's phonemes start; a voiceless stop
+ * (қ, т, п, к) begins with 30-80 ms of closure silence. The cue starts
+ * where the sound does: the first sample at least this loud, searched at
+ * most ONSET_MAX_MS after the event. */
+#define ONSET_LEVEL 256
+#define ONSET_MAX_MS 150
+
+typedef struct cap_sent {
+    size_t orig_off, orig_len; /* in cap->orig */
+    size_t norm_off, norm_len; /* in cap->norm */
+    uint64_t frame;            /* sink frames when the sentence started */
+    size_t w0, nw;             /* its words in cap->w */
+} cap_sent;
+
+struct cli_captions {
+    char *path;
+    cli_caption_format fmt;
+    int rate;
+    ks_buf orig, norm;
+    cap_sent *s;
+    size_t ns, s_cap;
+    cap_word *w;
+    size_t nw, w_cap;
+    size_t pending; /* first word whose sound start is not known yet */
+    int oom;
+};
+
+cli_caption_format cli_captions_format(const char *name)
+{
+    if (!name)
+        return CLI_CAPTIONS_NONE;
+    const char *base = strrchr(name, '/');
+    base = base ? base + 1 : name;
+    const char *dot = strrchr(base, '.');
+    const char *ext = dot ? dot + 1 : base;
+    if (strcasecmp(ext, "vtt") == 0 || strcasecmp(ext, "webvtt") == 0)
+        return CLI_CAPTIONS_VTT;
+    if (strcasecmp(ext, "srt") == 0)
+        return CLI_CAPTIONS_SRT;
+    return CLI_CAPTIONS_NONE;
+}
+
+int cli_captions_new(cli_captions **out, const char *path, int rate)
+{
+    *out = NULL;
+    cli_caption_format fmt = cli_captions_format(path);
+    if (fmt == CLI_CAPTIONS_NONE) {
+        cli_error("%s: captions must be .vtt (WebVTT) or .srt (SubRip)", path);
+        return -1;
+    }
+    cli_captions *c = calloc(1, sizeof *c);
+    if (!c || !(c->path = strdup(path))) {
+        free(c);
+        cli_error("%s: out of memory", path);
+        return -1;
+    }
+    c->fmt = fmt;
+    c->rate = rate > 0 ? rate : 22050;
+    *out = c;
+    return 0;
+}
+
+void cli_captions_free(cli_captions *c)
+{
+    if (!c)
+        return;
+    ks_buf_free(&c->orig);
+    ks_buf_free(&c->norm);
+    free(c->s);
+    free(c->w);
+    free(c->path);
+    free(c);
+}
+
+/* ---------------------------------------------------------------- collecting */
+
+static void on_sentence(const char *orig, size_t olen, const char *norm, size_t nlen, uint64_t frames,
+                        void *user)
+{
+    cli_captions *c = user;
+    if (c->oom)
+        return;
+    if (c->ns == c->s_cap) {
+        size_t n = c->s_cap ? c->s_cap * 2 : 64;
+        cap_sent *p = realloc(c->s, n * sizeof *p);
+        if (!p) {
+            c->oom = 1;
+            return;
+        }
+        c->s = p;
+        c->s_cap = n;
+    }
+    cap_sent *s = &c->s[c->ns];
+    s->orig_off = c->orig.len;
+    s->orig_len = olen;
+    s->norm_off = c->norm.len;
+    s->norm_len = nlen;
+    s->frame = frames;
+    s->w0 = c->nw;
+    s->nw = 0;
+    if (ks_buf_append(&c->orig, orig, olen) != 0 || ks_buf_append(&c->norm, norm, nlen) != 0) {
+        c->oom = 1;
+        return;
+    }
+    c->ns++;
+}
+
+static int on_event(const ks_event *ev, uint64_t frames_before, void *user)
+{
+    cli_captions *c = user;
+    if (c->oom || c->ns == 0 || ev->type != KS_EVENT_WORD || ev->text_len == 0)
+        return 0;
+    if (c->nw == c->w_cap) {
+        size_t n = c->w_cap ? c->w_cap * 2 : 256;
+        cap_word *p = realloc(c->w, n * sizeof *p);
+        if (!p) {
+            c->oom = 1;
+            return 0;
+        }
+        c->w = p;
+        c->w_cap = n;
+    }
+    c->w[c->nw].off = ev->text_offset;
+    c->w[c->nw].frame = frames_before + ev->sample;
+    c->w[c->nw].sound = c->w[c->nw].frame;
+    c->w[c->nw].resolved = 0;
+    c->nw++;
+    c->s[c->ns - 1].nw++;
+    return 0;
+}
+
+static void on_pcm(const int16_t *pcm, size_t frames, uint64_t frame, void *user)
+{
+    cli_captions *c = user;
+    uint64_t end = frame + frames;
+    uint64_t max = (uint64_t)c->rate * ONSET_MAX_MS / 1000;
+    while (c->pending < c->nw) {
+        cap_word *w = &c->w[c->pending];
+        if (w->frame >= end)
+            return; /* its audio has not come yet */
+        uint64_t i = w->frame > frame ? w->frame : frame;
+        uint64_t stop = w->frame + max < end ? w->frame + max : end;
+        for (; i < stop; i++) {
+            int v = pcm[i - frame];
+            if (v >= ONSET_LEVEL || v <= -ONSET_LEVEL)
+                break;
+        }
+        if (i < stop) {
+            w->sound = i;
+        } else if (stop < w->frame + max) {
+            return; /* not found yet: look on in the next block */
+        }
+        w->resolved = 1; /* found, or nothing loud near it: keep the event's frame */
+        c->pending++;
+    }
+}
+
+void cli_captions_hooks(cli_captions *c, cli_stream_hooks *h)
+{
+    memset(h, 0, sizeof *h);
+    h->on_sentence = on_sentence;
+    h->on_event = on_event;
+    h->on_pcm = on_pcm;
+    h->user = c;
+}
+
+/* ---------------------------------------------------------------- text helpers */
+
+static int is_space_at(const char *t, size_t len, size_t i, size_t *n)
+{
+    unsigned char ch = (unsigned char)t[i];
+    if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\f' || ch == '\v') {
+        *n = 1;
+        return 1;
+    }
+    if (ch == 0xC2 && i + 1 < len && (unsigned char)t[i + 1] == 0xA0) { /* NO-BREAK SPACE */
+        *n = 2;
+        return 1;
+    }
+    return 0;
+}
+
+/* Length of the clause punctuation at t[i], 0 if none: , ; : — – */
+static size_t clause_punct_at(const char *t, size_t len, size_t i)
+{
+    char ch = t[i];
+    if (ch == ',' || ch == ';' || ch == ':')
+        return 1;
+    if ((unsigned char)ch == 0xE2 && i + 2 < len && (unsigned char)t[i + 1] == 0x80 &&
+        ((unsigned char)t[i + 2] == 0x94 || (unsigned char)t[i + 2] == 0x93))
+        return 3;
+    return 0;
+}
+
+/* Where clauses start (not counting 0): after clause punctuation followed by
+ * white space, at the first non-space byte after it. Returns the count (at
+ * most max). */
+static size_t clause_cuts(const char *t, size_t len, size_t *cuts, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len && n < max;) {
+        size_t pl = clause_punct_at(t, len, i);
+        size_t sl;
+        if (pl && i + pl < len && is_space_at(t, len, i + pl, &sl)) {
+            size_t j = i + pl;
+            while (j < len && is_space_at(t, len, j, &sl))
+                j += sl;
+            if (j < len && i > 0)
+                cuts[n++] = j;
+            i = j;
+            continue;
+        }
+        i++;
+    }
+    return n;
+}
+
+/* Code points of t[0..len) with white space runs counted as one. */
+static size_t text_chars(const char *t, size_t len)
+{
+    size_t n = 0, sl;
+    int in_space = 1;
+    for (size_t i = 0; i < len;) {
+        if (is_space_at(t, len, i, &sl)) {
+            if (!in_space)
+                n++;
+            in_space = 1;
+            i += sl;
+            continue;
+        }
+        in_space = 0;
+        if (((unsigned char)t[i] & 0xC0) != 0x80)
+            n++;
+        i++;
+    }
+    if (n && in_space)
+        n--; /* trailing space */
+    return n;
+}
+
+/* ---------------------------------------------------------------- cues */
+
+typedef struct piece {
+    size_t o0, o1; /* original bytes, absolute in cap->orig */
+    size_t n0;     /* normalized byte position (relative to the sentence) where it is spoken */
+    size_t chars;
+} piece;
+
+typedef struct cue {
+    uint64_t start, end;
+    size_t o0, o1;
+} cue;
+
+typedef struct cue_list {
+    cue *v;
+    size_t n, cap;
+    int oom;
+} cue_list;
+
+static void cue_push(cue_list *l, uint64_t start, size_t o0, size_t o1)
+{
+    if (l->oom)
+        return;
+    if (l->n == l->cap) {
+        size_t n = l->cap ? l->cap * 2 : 64;
+        cue *p = realloc(l->v, n * sizeof *p);
+        if (!p) {
+            l->oom = 1;
+            return;
+        }
+        l->v = p;
+        l->cap = n;
+    }
+    l->v[l->n].start = start;
+    l->v[l->n].end = start;
+    l->v[l->n].o0 = o0;
+    l->v[l->n].o1 = o1;
+    l->n++;
+}
+
+/* The frame of the word event whose start is nearest to normalized position pos. */
+static uint64_t word_frame_near(const cli_captions *c, const cap_sent *s, size_t pos)
+{
+    uint64_t best = s->frame;
+    size_t best_d = (size_t)-1;
+    for (size_t k = 0; k < s->nw; k++) {
+        const cap_word *w = &c->w[s->w0 + k];
+        size_t d = w->off > pos ? w->off - pos : pos - w->off;
+        if (d < best_d || (d == best_d && w->off >= pos)) {
+            best_d = d;
+            best = w->sound;
+        }
+    }
+    return best;
+}
+
+#define MAX_CUTS 256
+#define MAX_PIECES 1024
+
+/* Split one sentence into pieces and pack them into cues. */
+static void sentence_cues(const cli_captions *c, const cap_sent *s, cue_list *out)
+{
+    const char *ot = c->orig.data + s->orig_off;
+    const char *nt = c->norm.data + s->norm_off;
+    size_t olen = s->orig_len, nlen = s->norm_len, sl;
+    /* Trim the original. */
+    size_t a = 0, b = olen;
+    while (a < b && is_space_at(ot, olen, a, &sl))
+        a += sl;
+    while (b > a) {
+        size_t k = b - 1;
+        while (k > a && ((unsigned char)ot[k] & 0xC0) == 0x80)
+            k--;
+        if (!is_space_at(ot, olen, k, &sl))
+            break;
+        b = k;
+    }
+    if (a == b)
+        return;
+    uint64_t first = s->nw ? c->w[s->w0].sound : s->frame;
+    size_t total = text_chars(ot + a, b - a);
+    if (total <= CLI_CUE_MAX) {
+        cue_push(out, first, s->orig_off + a, s->orig_off + b);
+        return;
+    }
+
+    /* Clauses of both texts. */
+    size_t ocut[MAX_CUTS + 2], ncut[MAX_CUTS + 2];
+    size_t no = clause_cuts(ot + a, b - a, ocut + 1, MAX_CUTS);
+    size_t nn = clause_cuts(nt, nlen, ncut + 1, MAX_CUTS);
+    ocut[0] = 0;
+    ocut[no + 1] = b - a;
+    for (size_t k = 0; k <= no + 1; k++)
+        ocut[k] += a;
+    int matched = no == nn;
+    if (matched) {
+        ncut[0] = 0;
+        ncut[nn + 1] = nlen;
+    } else {
+        for (size_t k = 0; k <= no + 1; k++)
+            ncut[k] = (size_t)((double)(ocut[k] - a) * (double)nlen / (double)(b - a));
+    }
+
+    /* Pieces: clauses, and clauses longer than a cue split at spaces. */
+    piece pc[MAX_PIECES];
+    size_t np = 0;
+    for (size_t k = 0; k <= no && np < MAX_PIECES; k++) {
+        size_t c0 = ocut[k], c1 = ocut[k + 1];
+        size_t n0 = ncut[k], n1 = ncut[k + 1];
+        size_t cl = text_chars(ot + c0, c1 - c0);
+        if (cl <= CLI_CUE_MAX) {
+            pc[np++] = (piece){s->orig_off + c0, s->orig_off + c1, n0, cl};
+            continue;
+        }
+        /* Cut this clause at spaces into k parts of about equal length. */
+        size_t k_parts = (cl + CLI_CUE_MAX - 1) / CLI_CUE_MAX, p0 = c0, done_chars = 0;
+        for (size_t part = 1; part <= k_parts && p0 < c1 && np < MAX_PIECES; part++) {
+            size_t p1 = c1;
+            if (part < k_parts) {
+                /* the space nearest to the target character count */
+                size_t target = cl * part / k_parts, chars = done_chars, best = (size_t)-1;
+                for (size_t i = p0; i < c1;) {
+                    if (is_space_at(ot, c1, i, &sl)) {
+                        size_t d = chars > target ? chars - target : target - chars;
+                        if (d < best) {
+                            best = d;
+                            p1 = i;
+                        } else if (chars > target) {
+                            break;
+                        }
+                        chars++;
+                        i += sl;
+                        continue;
+                    }
+                    if (((unsigned char)ot[i] & 0xC0) != 0x80)
+                        chars++;
+                    i++;
+                }
+            }
+            size_t pn = n0 + (size_t)((double)(p0 - c0) * (double)(n1 - n0) / (double)(c1 - c0));
+            size_t pcs = text_chars(ot + p0, p1 - p0);
+            pc[np++] = (piece){s->orig_off + p0, s->orig_off + p1, pn, pcs};
+            done_chars += pcs + 1;
+            p0 = p1;
+            while (p0 < c1 && is_space_at(ot, c1, p0, &sl))
+                p0 += sl;
+        }
+    }
+
+    if (np && pc[np - 1].o1 < s->orig_off + b)
+        pc[np - 1].o1 = s->orig_off + b; /* more pieces than the table holds: the last one takes the rest */
+
+    /* Pack pieces into cues of at most CLI_CUE_MAX characters. */
+    size_t i = 0;
+    int first_cue = 1;
+    while (i < np) {
+        size_t j = i + 1, chars = pc[i].chars;
+        while (j < np && chars + 1 + pc[j].chars <= CLI_CUE_MAX) {
+            chars += 1 + pc[j].chars;
+            j++;
+        }
+        uint64_t st = first_cue ? first : word_frame_near(c, s, pc[i].n0);
+        if (!first_cue && out->n && st <= out->v[out->n - 1].start) {
+            out->v[out->n - 1].o1 = pc[j - 1].o1; /* no later word to start at: extend the previous cue */
+        } else {
+            cue_push(out, st, pc[i].o0, pc[j - 1].o1);
+        }
+        first_cue = 0;
+        i = j;
+    }
+}
+
+static void put_time(ks_buf *b, uint64_t frame, int rate, char sep)
+{
+    uint64_t ms = (frame * 1000 + (uint64_t)rate / 2) / (uint64_t)rate;
+    char t[48];
+    snprintf(t, sizeof t, "%02llu:%02llu:%02llu%c%03llu", (unsigned long long)(ms / 3600000),
+             (unsigned long long)(ms / 60000 % 60), (unsigned long long)(ms / 1000 % 60), sep,
+             (unsigned long long)(ms % 1000));
+    ks_buf_puts(b, t);
+}
+
+/* Cue text: white space collapsed, at most two lines split near the middle,
+ * WebVTT's special characters escaped. */
+static void put_text(ks_buf *b, const char *t, size_t len, cli_caption_format fmt)
+{
+    ks_buf line = {0};
+    size_t sl;
+    int pending_space = 0;
+    for (size_t i = 0; i < len;) {
+        if (is_space_at(t, len, i, &sl)) {
+            pending_space = line.len > 0;
+            i += sl;
+            continue;
+        }
+        if (pending_space)
+            ks_buf_putc(&line, ' ');
+        pending_space = 0;
+        ks_buf_putc(&line, t[i]);
+        i++;
+    }
+    if (line.failed || !line.data) {
+        b->failed = b->failed || line.failed;
+        ks_buf_free(&line);
+        return;
+    }
+    size_t chars = text_chars(line.data, line.len);
+    size_t brk = (size_t)-1;
+    if (chars > CLI_CUE_LINE) {
+        /* The space nearest the middle (by characters). */
+        size_t half = chars / 2, ci = 0, best = (size_t)-1;
+        for (size_t i = 0; i < line.len; i++) {
+            if (line.data[i] == ' ') {
+                size_t d = ci > half ? ci - half : half - ci;
+                if (d < best) {
+                    best = d;
+                    brk = i;
+                }
+            }
+            if (((unsigned char)line.data[i] & 0xC0) != 0x80)
+                ci++;
+        }
+    }
+    for (size_t i = 0; i < line.len; i++) {
+        char ch = line.data[i];
+        if (i == brk)
+            ks_buf_putc(b, '\n');
+        else if (fmt == CLI_CAPTIONS_VTT && ch == '&')
+            ks_buf_puts(b, "&amp;");
+        else if (fmt == CLI_CAPTIONS_VTT && ch == '<')
+            ks_buf_puts(b, "&lt;");
+        else if (fmt == CLI_CAPTIONS_VTT && ch == '>')
+            ks_buf_puts(b, "&gt;");
+        else
+            ks_buf_putc(b, ch);
+    }
+    ks_buf_putc(b, '\n');
+    ks_buf_free(&line);
+}
+
+/* Write `data` to path through a temporary file in the same folder. */
+static int write_atomic(const char *path, const char *data, size_t len)
+{
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    int dirlen = slash ? (int)(slash - path) : 0;
+    size_t n = strlen(path) + 16;
+    char *tmp = malloc(n);
+    if (!tmp) {
+        cli_error("%s: out of memory", path);
+        return -1;
+    }
+    if (slash)
+        snprintf(tmp, n, "%.*s/.%.200s.XXXXXX", dirlen, path, base);
+    else
+        snprintf(tmp, n, ".%.200s.XXXXXX", base);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        cli_error("%s: cannot create a temporary file: %s", path, strerror(errno));
+        free(tmp);
+        return -1;
+    }
+    mode_t mask = umask(0);
+    umask(mask);
+    int ok = fchmod(fd, (mode_t)(0666 & ~mask)) == 0;
+    size_t done = 0;
+    while (ok && done < len) {
+        ssize_t w = write(fd, data + done, len - done);
+        if (w < 0 && errno == EINTR && !cli_signal_received)
+            continue;
+        if (w <= 0) {
+            ok = 0;
+            break;
+        }
+        done += (size_t)w;
+    }
+    int e = errno;
+    if (ok && fsync(fd) != 0) {
+        ok = 0;
+        e = errno;
+    }
+    if (close(fd) != 0 && ok) {
+        ok = 0;
+        e = errno;
+    }
+    if (ok && cli_signal_received) {
+        unlink(tmp);
+        free(tmp);
+        return -1;
+    }
+    if (ok && rename(tmp, path) != 0) {
+        ok = 0;
+        e = errno;
+    }
+    if (!ok) {
+        cli_error("%s: %s", path, strerror(e));
+        unlink(tmp);
+        free(tmp);
+        return -1;
+    }
+    free(tmp);
+    return 0;
+}
+
+int cli_captions_finish(cli_captions *c, uint64_t total_frames)
+{
+    if (c->oom || c->orig.failed || c->norm.failed) {
+        cli_error("%s: out of memory", c->path);
+        return -1;
+    }
+    cue_list cues = {0};
+    for (size_t i = 0; i < c->ns; i++) {
+        size_t before = cues.n;
+        sentence_cues(c, &c->s[i], &cues);
+        uint64_t end = i + 1 < c->ns ? c->s[i + 1].frame : total_frames;
+        if (end > total_frames)
+            end = total_frames;
+        for (size_t k = before; k < cues.n; k++)
+            cues.v[k].end = k + 1 < cues.n ? cues.v[k + 1].start : end;
+    }
+    if (cues.oom) {
+        free(cues.v);
+        cli_error("%s: out of memory", c->path);
+        return -1;
+    }
+    ks_buf out = {0};
+    char sep = c->fmt == CLI_CAPTIONS_SRT ? ',' : '.';
+    if (c->fmt == CLI_CAPTIONS_VTT)
+        ks_buf_puts(&out, "WEBVTT\n\n");
+    size_t idx = 0;
+    for (size_t k = 0; k < cues.n; k++) {
+        cue *q = &cues.v[k];
+        if (q->start >= total_frames)
+            break;
+        if (q->end > total_frames)
+            q->end = total_frames;
+        if (q->end <= q->start)
+            continue;
+        char num[32];
+        snprintf(num, sizeof num, "%zu\n", ++idx);
+        ks_buf_puts(&out, num);
+        put_time(&out, q->start, c->rate, sep);
+        ks_buf_puts(&out, " --> ");
+        put_time(&out, q->end, c->rate, sep);
+        ks_buf_putc(&out, '\n');
+        put_text(&out, c->orig.data + q->o0, q->o1 - q->o0, c->fmt);
+        ks_buf_putc(&out, '\n');
+    }
+    free(cues.v);
+    if (out.failed) {
+        ks_buf_free(&out);
+        cli_error("%s: out of memory", c->path);
+        return -1;
+    }
+    int rc = write_atomic(c->path, out.data ? out.data : "", out.len);
+    ks_buf_free(&out);
+    return rc;
+}

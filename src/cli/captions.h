@@ -1,0 +1,29 @@
+/* captions.h - WebVTT / SRT captions timed from the engine's word events. */
+#ifndef KS_CLI_CAPTIONS_H
+#define KS_CLI_CAPTIONS_H
+#include <stdint.h>
+
+#include "cli.h"
+
+typedef enum cli_caption_format { CLI_CAPTIONS_NONE = 0, CLI_CAPTIONS_VTT, CLI_CAPTIONS_SRT } cli_caption_format;
+
+/* Format from a name: "x.vtt", "x.srt" (case-insensitive), or the bare words "vtt"/"srt". */
+cli_caption_format cli_captions_format(const char *name);
+
+typedef struct cli_captions cli_captions;
+
+/* Collects sentences and word events while the audio is written; nothing is
+ * written to `path` before cli_captions_finish(). Prints its own errors. */
+int cli_captions_new(cli_captions **out, const char *path, int rate);
+/* Fill `h` so that cli_speak_stream() feeds the captions. */
+void cli_captions_hooks(cli_captions *cap, cli_stream_hooks *h);
+/* Build the cues (the audio ended at `total_frames`) and write the file
+ * atomically (temporary file + rename). 0 ok, -1 error (printed). */
+int cli_captions_finish(cli_captions *cap, uint64_t total_frames);
+void cli_captions_free(cli_captions *cap);
+
+/* Maximum characters (code points) of one cue: two lines of 42. */
+#define CLI_CUE_MAX 84
+#define CLI_CUE_LINE 42
+
+#endif
