@@ -296,6 +296,70 @@ KS_API ks_status ks_ssml_to_espeak(ks_normalizer *n, const ks_translit *tr, ks_s
                                    const char *in, size_t len, ks_buf *out,
                                    unsigned *speak_flags, ks_error *err);
 
+
+/* ---------------------------------------------------------------- playback (PortAudio)
+ * Owned by the playback area (src/lib/sink_portaudio.c).  PortAudio is
+ * initialised only by these functions and released when the sink is freed.
+ * ALSA/JACK start-up messages are silenced (set KAZSPEAK_AUDIO_DEBUG=1 to see
+ * them).  All functions must be called from one thread. */
+
+typedef struct ks_audio_device {
+    int index;            /* PortAudio device index, for ks_sink_playback_open */
+    const char *name;
+    const char *host_api; /* "ALSA", "JACK Audio Connection Kit", ... */
+    int default_rate;
+    int max_channels;
+    int is_default;       /* the default output device */
+    double high_latency;  /* seconds (the latency kazspeak asks for) */
+} ks_audio_device;
+
+typedef void (*ks_device_fn)(const ks_audio_device *d, void *user);
+
+/* Call fn for every output device. KS_EAUDIO when PortAudio cannot start. */
+KS_API ks_status ks_playback_list_devices(ks_device_fn fn, void *user, ks_error *err);
+/* Resolve "N" (a device index) or a NAME (exact, else a unique case-insensitive
+ * part of an output device's name) to a device index. KS_EINVAL when none. */
+KS_API ks_status ks_playback_find_device(const char *spec, int *index, ks_error *err);
+
+/* How much of the sound system's chatter to hide: 0 nothing, 1 (default)
+ * ALSA's and JACK's error handlers, 2 also stderr (fd 2) during PortAudio's
+ * start-up, device opening and shut-down (for programs that own fd 2).
+ * KAZSPEAK_AUDIO_DEBUG=1 in the environment shows everything. */
+KS_API void ks_playback_set_quiet(int level);
+
+#define KS_DEVICE_DEFAULT (-1)
+/* Playback sink on `device` (KS_DEVICE_DEFAULT for the default output) for
+ * mono int16 at `rate`.  Fails with KS_EAUDIO when there is no device or it
+ * cannot be opened.  The device is opened at once and started by the first
+ * write; ks_sink_close() waits until everything was played; ks_sink_abort()
+ * stops at once.  Leading silence is trimmed at the start (see trim_next). */
+KS_API ks_status ks_sink_playback_open(ks_sink **out, int device, int rate, ks_error *err);
+KS_API int ks_sink_is_playback(const ks_sink *s);
+/* The next frames start a new utterance: drop its leading silence (keeping
+ * 5 ms before the first audible sample). */
+KS_API void ks_playback_trim_next(ks_sink *s);
+/* Stop the sound now (queued audio is dropped from the device but kept);
+ * ks_playback_resume() plays on from where the listener stopped hearing.
+ * A write while paused resumes first. */
+KS_API ks_status ks_playback_pause(ks_sink *s, ks_error *err);
+KS_API ks_status ks_playback_resume(ks_sink *s, ks_error *err);
+KS_API int ks_playback_paused(const ks_sink *s);
+/* Drop everything queued, at once (skip, interrupt). Clears a pause. */
+KS_API void ks_playback_flush(ks_sink *s);
+/* Wait until everything written was played, then stop the device until the
+ * next write (end of an utterance when no more text is waiting). */
+KS_API ks_status ks_playback_drain(ks_sink *s, ks_error *err);
+
+typedef struct ks_playback_stats_t {
+    double first_sound;       /* CLOCK_MONOTONIC seconds when the first audible sample was handed to PortAudio; 0 = not yet */
+    unsigned long underflows; /* writes that reported an output underflow */
+    uint64_t device_frames;   /* frames handed to PortAudio (at device_rate) */
+    int device_rate;          /* differs from the input rate when resampling */
+    double latency;           /* the stream's output latency, seconds */
+    int device;               /* PortAudio device index */
+} ks_playback_stats_t;
+KS_API ks_status ks_playback_stats(const ks_sink *s, ks_playback_stats_t *out);
+
 #ifdef __cplusplus
 }
 #endif
