@@ -505,6 +505,29 @@ static int is_tag_start(const char *s, size_t len)
     return c == '/' || c == '!' || c == '?' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
+/* eSpeak NG 1.51 drops a <mark> that directly follows a full stop when more
+ * text comes after it ("Бір.<mark/> Екі." reports nothing; "Бір!<mark/>" is
+ * fine).  Such a mark is put just before the full stop(s) instead, so it is
+ * reported at the end of the sentence's last word. */
+static void put_mark(ks_buf *out, const char *tag, size_t tl)
+{
+    size_t e = out->len;
+    while (e > 0 && is_space_byte(out->data[e - 1]))
+        e--;
+    if (e == 0 || out->data[e - 1] != '.') {
+        ks_buf_append(out, tag, tl);
+        return;
+    }
+    size_t d = e - 1;
+    while (d > 0 && out->data[d - 1] == '.')
+        d--;
+    size_t old = out->len;
+    if (ks_buf_append(out, tag, tl) != 0)
+        return;
+    memmove(out->data + d + tl, out->data + d, old - d);
+    memcpy(out->data + d, tag, tl);
+}
+
 ks_status sd_ssml_prepare(const sd_text_opts *o, const char *ssml, size_t len, ks_buf *out, ks_error *err)
 {
     ks_buf raw, named;
@@ -540,7 +563,10 @@ ks_status sd_ssml_prepare(const sd_text_opts *o, const char *ssml, size_t len, k
         }
         if (j < len) {
             /* tags pass through as they are (marks, speak, prosody ...) */
-            ks_buf_append(out, ssml + j, tl);
+            if (tl > 6 && memcmp(ssml + j, "<mark", 5) == 0 && (ssml[j + 5] == ' ' || ssml[j + 5] == '\t'))
+                put_mark(out, ssml + j, tl);
+            else
+                ks_buf_append(out, ssml + j, tl);
             j += tl;
         }
         i = j;
