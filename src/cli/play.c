@@ -82,10 +82,76 @@ int play_open(cli_ctx *c, ks_sink **sink)
     return 0;
 }
 
-static void report_timing(ks_sink *sink)
+int play_timing_on(void)
 {
     const char *t = getenv("KAZSPEAK_TIMING");
-    if (!t || !*t || strcmp(t, "0") == 0)
+    return t && *t && strcmp(t, "0") != 0;
+}
+
+int play_normalize(cli_ctx *c, const char *text, size_t len, ks_buf *out)
+{
+    ks_error err;
+    size_t bad = (size_t)-1;
+    ks_buf_reset(out);
+    if (ks_normalize(c->norm, text, len, out, &bad, &err) != KS_OK) {
+        cli_error("%s", err.msg);
+        return -1;
+    }
+    for (size_t i = 0; i < out->len; i++)
+        if (out->data[i] != ' ' && out->data[i] != '\n' && out->data[i] != '\t' && out->data[i] != '\r')
+            return 1;
+    return 0;
+}
+
+typedef struct speak_state {
+    ks_sink *sink;
+    int (*poll)(void *);
+    void *user;
+    size_t slice;
+    ks_status failed;
+    ks_error err;
+} speak_state;
+
+static int speak_pcm(const int16_t *pcm, size_t frames, void *user)
+{
+    speak_state *s = user;
+    for (size_t off = 0; off < frames;) {
+        if (cli_signal_received || (s->poll && s->poll(s->user)))
+            return 1;
+        size_t n = frames - off < s->slice ? frames - off : s->slice;
+        ks_status st = ks_sink_write(s->sink, pcm + off, n, &s->err);
+        if (st != KS_OK) {
+            s->failed = st;
+            return 1;
+        }
+        off += n;
+    }
+    return 0;
+}
+
+ks_status play_speak(cli_ctx *c, ks_sink *sink, const char *norm, size_t len, int (*poll)(void *user), void *user,
+                     ks_error *err)
+{
+    speak_state s;
+    memset(&s, 0, sizeof s);
+    s.sink = sink;
+    s.poll = poll;
+    s.user = user;
+    s.slice = (size_t)ks_engine_sample_rate(c->eng) * PLAY_SLICE_MS / 1000;
+    if (s.slice < 16)
+        s.slice = 16;
+    ks_status st = ks_engine_speak(c->eng, norm, len, KS_SPEAK_PHONEMES, speak_pcm, NULL, &s, err);
+    if (s.failed != KS_OK) {
+        if (err)
+            *err = s.err;
+        return s.failed;
+    }
+    return st;
+}
+
+static void report_timing(ks_sink *sink)
+{
+    if (!play_timing_on())
         return;
     ks_playback_stats_t ps;
     if (ks_playback_stats(sink, &ps) != KS_OK)

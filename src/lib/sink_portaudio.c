@@ -72,6 +72,7 @@ typedef struct pa_sink {
     unsigned long requeue; /* frames to write again on resume */
     /* statistics */
     double first_sound;      /* CLOCK_MONOTONIC seconds, 0 = none yet */
+    double utt_sound;        /* the same for the current utterance (since trim_next) */
     unsigned long underflows;
     uint64_t device_frames;  /* frames handed to PortAudio */
     double latency;          /* stream output latency, seconds */
@@ -353,10 +354,12 @@ static ks_status device_write(pa_sink *p, const int16_t *d, size_t n, int record
     ks_status st = stream_start(p, err);
     if (st != KS_OK)
         return st;
-    if (p->first_sound == 0) {
+    if (p->utt_sound == 0) {
         for (size_t i = 0; i < n; i++)
             if (d[i] > TRIM_THRESHOLD || d[i] < -TRIM_THRESHOLD) {
-                p->first_sound = mono_now();
+                p->utt_sound = mono_now();
+                if (p->first_sound == 0)
+                    p->first_sound = p->utt_sound;
                 break;
             }
     }
@@ -640,6 +643,7 @@ KS_API void ks_playback_trim_next(ks_sink *s)
     if (p) {
         p->trim = 1;
         p->keep_len = p->keep_pos = 0;
+        p->utt_sound = 0;
     }
 }
 
@@ -748,6 +752,7 @@ KS_API ks_status ks_playback_stats(const ks_sink *s, ks_playback_stats_t *out)
     const pa_sink *p = (const pa_sink *)s;
     memset(out, 0, sizeof *out);
     out->first_sound = p->first_sound;
+    out->utterance_sound = p->utt_sound;
     out->underflows = p->underflows;
     out->device_frames = p->device_frames;
     out->device_rate = p->dev_rate;

@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 """Compare PCM captured from the ALSA file plugin with WAV files kazspeak wrote.
 
-usage: pcmcmp.py CAPTURE.raw WAV [WAV...]
+usage: pcmcmp.py CAPTURE.raw WAV[:FROM[:TO]] [WAV[:FROM[:TO]]...]
+
+WAV:FROM:TO takes samples [FROM, TO) of the file (TO empty = to the end), e.g.
+to cut a two-line reference (eSpeak keeps state between utterances of one
+process, so a line's samples depend on the line before it).
 
 The capture must be the WAVs' samples, one after another, each with its
 leading silence trimmed (a prefix of quiet samples dropped, at most a few ms
@@ -16,13 +20,18 @@ QUIET = 32          # |sample| <= QUIET counts as silence (the sink's threshold)
 MAX_KEEP = 400      # at most this many quiet samples may remain before the sound
 
 
-def samples_of_wav(path):
+def samples_of_wav(spec):
+    parts = spec.split(":")
+    path = parts[0]
     with wave.open(path, "rb") as w:
         if w.getsampwidth() != 2 or w.getnchannels() != 1:
             sys.exit("%s: not 16-bit mono" % path)
         a = array.array("h")
         a.frombytes(w.readframes(w.getnframes()))
-        return a, w.getframerate()
+        rate = w.getframerate()
+    lo = int(parts[1]) if len(parts) > 1 and parts[1] else 0
+    hi = int(parts[2]) if len(parts) > 2 and parts[2] else len(a)
+    return a[lo:hi], rate
 
 
 def first_loud(a, start=0):

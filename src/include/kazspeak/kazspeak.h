@@ -352,6 +352,7 @@ KS_API ks_status ks_playback_drain(ks_sink *s, ks_error *err);
 
 typedef struct ks_playback_stats_t {
     double first_sound;       /* CLOCK_MONOTONIC seconds when the first audible sample was handed to PortAudio; 0 = not yet */
+    double utterance_sound;   /* the same for the current utterance (since the last ks_playback_trim_next) */
     unsigned long underflows; /* writes that reported an output underflow */
     uint64_t device_frames;   /* frames handed to PortAudio (at device_rate) */
     int device_rate;          /* differs from the input rate when resampling */
