@@ -325,6 +325,71 @@ static uint64_t word_frame_near(const cli_captions *c, const cap_sent *s, size_t
     return best;
 }
 
+static int word_byte(unsigned char ch)
+{
+    /* part of a word: a letter/digit byte or any non-ASCII byte except the
+     * ones that start « » — – (E2 80 .., C2 AB, C2 BB are handled by callers) */
+    return ch >= 0x80 || (ch >= '0' && ch <= '9') || ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'z') || ch == '-';
+}
+
+/* The normalizer leaves most words as they are. Find the original word that
+ * starts at ot[o] (quotes and trailing punctuation stripped; not when it has
+ * digits, which the normalizer rewrites) in nt[lo..hi) as a whole word, at
+ * the occurrence nearest to `est`. Returns 1 and sets *pos when found. */
+static int anchor_word(const char *ot, size_t o, size_t o_end, const char *nt, size_t lo, size_t hi, size_t est,
+                       size_t *pos)
+{
+    size_t sl;
+    /* skip an opening quote or bracket */
+    while (o < o_end) {
+        if (ot[o] == '"' || ot[o] == '(' || ot[o] == '\'') {
+            o++;
+        } else if (o + 1 < o_end && (unsigned char)ot[o] == 0xC2 && (unsigned char)ot[o + 1] == 0xAB) {
+            o += 2; /* « */
+        } else {
+            break;
+        }
+    }
+    size_t e = o;
+    while (e < o_end && !is_space_at(ot, o_end, e, &sl)) {
+        if ((unsigned char)ot[e] >= '0' && (unsigned char)ot[e] <= '9')
+            return 0;
+        if (!word_byte((unsigned char)ot[e]) ||
+            (e + 1 < o_end && (unsigned char)ot[e] == 0xC2 && (unsigned char)ot[e + 1] == 0xBB) ||
+            clause_punct_at(ot, o_end, e))
+            break;
+        e++;
+    }
+    size_t wl = e - o;
+    if (wl < 3)
+        return 0; /* too short to be told apart */
+    int found = 0;
+    size_t best = 0, best_d = (size_t)-1;
+    for (size_t i = lo; i + wl <= hi; i++) {
+        if (memcmp(nt + i, ot + o, wl) != 0)
+            continue;
+        if (i > lo && word_byte((unsigned char)nt[i - 1]) && ((unsigned char)nt[i - 1] & 0xC0) != 0x80)
+            continue;
+        if (i > lo && ((unsigned char)nt[i - 1] & 0xC0) == 0x80 && !(i >= 2 && (unsigned char)nt[i - 2] == 0xC2))
+            continue; /* inside a Cyrillic word */
+        if (i + wl < hi && word_byte((unsigned char)nt[i + wl]) &&
+            !((unsigned char)nt[i + wl] == 0xC2 && i + wl + 1 < hi && (unsigned char)nt[i + wl + 1] == 0xBB) &&
+            !clause_punct_at(nt, hi, i + wl))
+            continue;
+        size_t d = i > est ? i - est : est - i;
+        if (d < best_d) {
+            best_d = d;
+            best = i;
+            found = 1;
+        }
+    }
+    if (found)
+        *pos = best;
+    return found;
+}
+
+#define ANCHOR_PENALTY 12 /* characters a cut may move to start at a word the normalizer kept */
+
 #define MAX_CUTS 256
 #define MAX_PIECES 1024
 
@@ -368,8 +433,16 @@ static void sentence_cues(const cli_captions *c, const cap_sent *s, cue_list *ou
         ncut[0] = 0;
         ncut[nn + 1] = nlen;
     } else {
-        for (size_t k = 0; k <= no + 1; k++)
-            ncut[k] = (size_t)((double)(ocut[k] - a) * (double)nlen / (double)(b - a));
+        /* The normalizer added or removed clause punctuation: place each
+         * original clause by its first word, else proportionally. */
+        ncut[0] = 0;
+        ncut[no + 1] = nlen;
+        for (size_t k = 1; k <= no; k++) {
+            size_t est = (size_t)((double)(ocut[k] - a) * (double)nlen / (double)(b - a)), pos;
+            if (anchor_word(ot, ocut[k], b, nt, ncut[k - 1], nlen, est, &pos))
+                est = pos;
+            ncut[k] = est < ncut[k - 1] ? ncut[k - 1] : est;
+        }
     }
 
     /* Pieces: clauses, and clauses longer than a cue split at spaces. */
@@ -383,24 +456,31 @@ static void sentence_cues(const cli_captions *c, const cap_sent *s, cue_list *ou
             pc[np++] = (piece){s->orig_off + c0, s->orig_off + c1, n0, cl};
             continue;
         }
-        /* Cut this clause at spaces into k parts of about equal length. */
-        size_t k_parts = (cl + CLI_CUE_MAX - 1) / CLI_CUE_MAX, p0 = c0, done_chars = 0;
+        /* Cut this clause at spaces into k parts of about equal length,
+         * preferring cuts before a word the normalizer kept (exact timing). */
+        size_t k_parts = (cl + CLI_CUE_MAX - 1) / CLI_CUE_MAX, p0 = c0, done_chars = 0, pn = n0;
         for (size_t part = 1; part <= k_parts && p0 < c1 && np < MAX_PIECES; part++) {
-            size_t p1 = c1;
+            size_t p1 = c1, pn_next = n1;
             if (part < k_parts) {
-                /* the space nearest to the target character count */
                 size_t target = cl * part / k_parts, chars = done_chars, best = (size_t)-1;
                 for (size_t i = p0; i < c1;) {
                     if (is_space_at(ot, c1, i, &sl)) {
                         size_t d = chars > target ? chars - target : target - chars;
-                        if (d < best) {
-                            best = d;
-                            p1 = i;
-                        } else if (chars > target) {
+                        if (chars > target && d > best)
                             break;
+                        size_t j = i;
+                        while (j < c1 && is_space_at(ot, c1, j, &sl))
+                            j += sl;
+                        size_t est = n0 + (size_t)((double)(j - c0) * (double)(n1 - n0) / (double)(c1 - c0)), pos;
+                        int anchored = d <= 2 * ANCHOR_PENALTY && anchor_word(ot, j, c1, nt, pn, n1, est, &pos);
+                        size_t cost = d + (anchored ? 0 : ANCHOR_PENALTY);
+                        if (cost < best && i > p0) {
+                            best = cost;
+                            p1 = i;
+                            pn_next = anchored ? pos : est;
                         }
                         chars++;
-                        i += sl;
+                        i = j;
                         continue;
                     }
                     if (((unsigned char)ot[i] & 0xC0) != 0x80)
@@ -408,10 +488,10 @@ static void sentence_cues(const cli_captions *c, const cap_sent *s, cue_list *ou
                     i++;
                 }
             }
-            size_t pn = n0 + (size_t)((double)(p0 - c0) * (double)(n1 - n0) / (double)(c1 - c0));
             size_t pcs = text_chars(ot + p0, p1 - p0);
             pc[np++] = (piece){s->orig_off + p0, s->orig_off + p1, pn, pcs};
             done_chars += pcs + 1;
+            pn = pn_next < pn ? pn : pn_next;
             p0 = p1;
             while (p0 < c1 && is_space_at(ot, c1, p0, &sl))
                 p0 += sl;
