@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kazspeak/kazspeak.h"
@@ -63,6 +64,7 @@ typedef struct module {
     int speaking;
     int stop_req, pause_req, paused_at_mark;
     int quit;
+    double stop_ms;           /* when STOP was read (for the log) */
     int16_t acc[CHUNK_FRAMES];
     size_t acc_n;
     uint64_t sent_frames;
@@ -73,6 +75,13 @@ typedef struct module {
 static module M;
 
 /* ---------------------------------------------------------------- logging */
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
 
 #if defined(__GNUC__)
 __attribute__((format(printf, 2, 3)))
@@ -528,6 +537,9 @@ static void speak_message(sd_cmd_type type, const char *text, size_t len)
     }
     M.speaking = 0;
     out_try();
+    if (M.stop_req)
+        logmsg(4, "stopped: 703 %s %.2f ms after STOP was read; %.2f s of audio had been sent",
+               out_pending() ? "queued" : "written", now_ms() - M.stop_ms, (double)M.sent_frames / M.rate_hz);
     ks_buf_free(&prepared);
 }
 
@@ -613,8 +625,10 @@ static void handle_line(const char *line, size_t len)
         M.pending = res.cmd;
         return;
     case SD_CMD_STOP:
-        if (M.speaking)
+        if (M.speaking && !M.stop_req) {
             M.stop_req = 1;
+            M.stop_ms = now_ms();
+        }
         break;
     case SD_CMD_PAUSE:
         if (M.speaking)
@@ -638,8 +652,10 @@ static void handle_line(const char *line, size_t len)
         break;
     case SD_CMD_QUIT:
         M.quit = 1;
-        if (M.speaking)
+        if (M.speaking && !M.stop_req) {
             M.stop_req = 1;
+            M.stop_ms = now_ms();
+        }
         break;
     default:
         break;
