@@ -1,0 +1,1334 @@
+/* normalize.c - the Kazakh text normalizer (RULES.md): written Kazakh -> the words
+ * a Kazakh speaker says, before eSpeak NG sees the text.
+ *
+ * One pass over tokens in a bounded window (linear time, bounded memory for any
+ * line length); untouched spans are copied byte for byte. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "lexicon.h"
+#include "norm_morph.h"
+#include "normalize.h"
+#include "number.h"
+#include "status.h"
+#include "text_utf8.h"
+
+/* ---------------------------------------------------------------- tokens */
+
+enum { T_END = 0, T_WORD, T_DIGITS, T_SPACE, T_PUNCT, T_NONE };
+enum {
+    F_UP0 = 1,   /* word starts with an uppercase letter */
+    F_ALLUP = 2, /* no lowercase letter */
+    F_CYR = 4,   /* only Cyrillic letters */
+    F_LAT = 8,   /* only Latin letters */
+    F_NL = 16,   /* space run containing a line break */
+    F_SEP = 32,  /* exactly one group separator: space, U+00A0, U+202F, U+2009 */
+    F_LOWER = 64 /* no uppercase letter */
+};
+
+typedef struct tok {
+    size_t s, e;
+    uint32_t cp;  /* PUNCT: the code point; WORD: first letter */
+    uint32_t nch; /* code points */
+    uint8_t type, f;
+} tok;
+
+#define WIN 1024 /* look-ahead window (tokens); rules look at most ~40 ahead, 3 behind */
+#define SCRATCH_KEEP ((size_t)1 << 20)
+
+struct ks_normalizer {
+    const ks_lexicon *lex;
+    ks_explain_fn explain;
+    void *explain_user;
+    ks_buf clean, wb, dig;
+    int has_pron, has_units;
+    /* per call */
+    const char *p;
+    size_t n, pos;
+    tok ring[WIN];
+    size_t lo, hi;
+    tok endtok, nonetok;
+    ks_buf *out;
+    size_t pend;
+    size_t force_ord_tok; /* second year of a year range */
+};
+
+static void scan(ks_normalizer *nz, tok *t)
+{
+    const char *p = nz->p;
+    size_t n = nz->n, i = nz->pos;
+    uint32_t cp;
+    size_t l = utf8_decode(p + i, n - i, &cp);
+    t->s = i;
+    t->f = 0;
+    t->cp = cp;
+    t->nch = 1;
+    if (cp >= '0' && cp <= '9') {
+        size_t j = i + 1;
+        while (j < n && p[j] >= '0' && p[j] <= '9')
+            j++;
+        t->type = T_DIGITS;
+        t->e = j;
+        t->nch = (uint32_t)((j - i) > 0xFFFFFFF ? 0xFFFFFFF : (j - i));
+    } else if (cp_is_space(cp)) {
+        size_t j = i;
+        uint32_t c = cp, cnt = 0;
+        unsigned f = 0;
+        while (j < n) {
+            size_t ll = utf8_decode(p + j, n - j, &c);
+            if (!cp_is_space(c))
+                break;
+            if (c == '\n' || c == '\r' || c == 0x0B || c == 0x0C || c == 0x85 || c == 0x2028 || c == 0x2029)
+                f |= F_NL;
+            if (cnt < 0xFFFFFFF)
+                cnt++;
+            j += ll;
+        }
+        if (cnt == 1 && (cp == ' ' || cp == 0xA0 || cp == 0x202F || cp == 0x2009))
+            f |= F_SEP;
+        t->type = T_SPACE;
+        t->e = j;
+        t->nch = cnt;
+        t->f = (uint8_t)f;
+    } else if (cp_is_letter(cp)) {
+        size_t j = i;
+        uint32_t c, cnt = 0;
+        int any_up = 0, any_low = 0, all_cyr = 1, all_lat = 1;
+        while (j < n) {
+            size_t ll = utf8_decode(p + j, n - j, &c);
+            if (!cp_is_letter(c))
+                break;
+            if (cp_is_upper(c))
+                any_up = 1;
+            else if (cp_is_lower(c))
+                any_low = 1;
+            if (!cp_is_cyrillic(c))
+                all_cyr = 0;
+            if (!cp_is_latin(c))
+                all_lat = 0;
+            if (cnt < 0xFFFFFFF)
+                cnt++;
+            j += ll;
+        }
+        unsigned f = 0;
+        if (cp_is_upper(cp))
+            f |= F_UP0;
+        if (!any_low && any_up)
+            f |= F_ALLUP;
+        if (!any_up)
+            f |= F_LOWER;
+        if (all_cyr)
+            f |= F_CYR;
+        if (all_lat)
+            f |= F_LAT;
+        t->type = T_WORD;
+        t->e = j;
+        t->nch = cnt;
+        t->f = (uint8_t)f;
+    } else {
+        t->type = T_PUNCT;
+        t->e = i + l;
+    }
+    nz->pos = t->e;
+}
+
+/* Token k (absolute index).  Tokens older than the window read as T_NONE, past the end as T_END. */
+static const tok *T(ks_normalizer *nz, size_t k)
+{
+    if (k < nz->lo)
+        return &nz->nonetok;
+    while (k >= nz->hi) {
+        if (nz->pos >= nz->n)
+            return &nz->endtok;
+        if (nz->hi - nz->lo == WIN)
+            nz->lo++;
+        scan(nz, &nz->ring[nz->hi & (WIN - 1)]);
+        nz->hi++;
+    }
+    return &nz->ring[k & (WIN - 1)];
+}
+
+/* token k-1 (NONE for k == 0) */
+static const tok *TB(ks_normalizer *nz, size_t k, size_t back)
+{
+    return k < back ? &nz->nonetok : T(nz, k - back);
+}
+
+static const char *TX(ks_normalizer *nz, const tok *t) { return nz->p + t->s; }
+static size_t TL(const tok *t) { return t->e - t->s; }
+static int is_punct(const tok *t, uint32_t cp) { return t->type == T_PUNCT && t->cp == cp; }
+static int is_sp(const tok *t) { return t->type == T_SPACE && !(t->f & F_NL); }
+static int is_hyphen(const tok *t) { return t->type == T_PUNCT && (t->cp == '-' || t->cp == 0x2011); }
+static int is_rangedash(const tok *t) { return t->type == T_PUNCT && (t->cp == '-' || t->cp == 0x2013 || t->cp == 0x2011); }
+static int tok_eq(ks_normalizer *nz, const tok *t, const char *s)
+{
+    size_t l = strlen(s);
+    return TL(t) == l && memcmp(TX(nz, t), s, l) == 0;
+}
+
+/* ---------------------------------------------------------------- output */
+
+static void flush_to(ks_normalizer *nz, size_t off)
+{
+    if (off > nz->pend)
+        ks_buf_append(nz->out, nz->p + nz->pend, off - nz->pend);
+    if (off > nz->pend)
+        nz->pend = off;
+}
+
+static void emit(ks_normalizer *nz, size_t s, size_t e, const char *rule, const char *w, size_t wl)
+{
+    flush_to(nz, s);
+    ks_buf *out = nz->out;
+    if (wl && w[0] == '[' && out->len && out->data[out->len - 1] == '[')
+        ks_buf_putc(out, ' ');
+    ks_buf_append(out, w, wl);
+    nz->pend = e;
+    if (nz->explain)
+        nz->explain(nz->p + s, e - s, rule, w, wl, nz->explain_user);
+}
+
+static void emit_wb(ks_normalizer *nz, size_t s, size_t e, const char *rule)
+{
+    emit(nz, s, e, rule, nz->wb.data ? nz->wb.data : "", nz->wb.len);
+}
+
+static void put_word(ks_buf *b, const char *w, size_t n)
+{
+    if (b->len && b->data[b->len - 1] != ' ')
+        ks_buf_putc(b, ' ');
+    ks_buf_append(b, w, n);
+}
+
+static size_t last_word_start(const ks_buf *b)
+{
+    size_t i = b->len;
+    while (i > 0 && b->data[i - 1] != ' ')
+        i--;
+    return i;
+}
+
+/* ---------------------------------------------------------------- word classes */
+
+static const char *const MONTHS[12] = {"қаңтар", "ақпан", "наурыз", "сәуір",  "мамыр",  "маусым",
+                                       "шілде",  "тамыз", "қыркүйек", "қазан", "қараша", "желтоқсан"};
+
+/* copy a word with its first letter lowercased into buf; returns length or 0 if too long */
+static size_t lower_first(ks_normalizer *nz, const tok *t, char *buf, size_t cap)
+{
+    size_t l = TL(t);
+    if (l + 4 > cap || l == 0)
+        return 0;
+    uint32_t c;
+    size_t cl = utf8_decode(TX(nz, t), l, &c);
+    size_t ol = utf8_encode(cp_tolower(c), buf);
+    memcpy(buf + ol, TX(nz, t) + cl, l - cl);
+    return ol + l - cl;
+}
+
+/* month name with any inflection; returns month 1..12 or 0 */
+static int month_word(ks_normalizer *nz, const tok *t)
+{
+    if (t->type != T_WORD || !(t->f & F_CYR) || TL(t) > 64)
+        return 0;
+    char buf[72];
+    size_t l = lower_first(nz, t, buf, sizeof buf);
+    if (!l)
+        return 0;
+    for (int m = 0; m < 12; m++) {
+        size_t ml = strlen(MONTHS[m]);
+        if (l >= ml && memcmp(buf, MONTHS[m], ml) == 0) {
+            morph_seq ms;
+            if (l == ml || morph_parse(buf + ml, l - ml, &ms))
+                return m + 1;
+        }
+    }
+    return 0;
+}
+
+/* "жыл" with an ending, not the adjectival жылдық/жылдығы (anniversary, N-year) */
+static int jyl_word(ks_normalizer *nz, const tok *t, int *adjectival)
+{
+    static const char J[] = "жыл";
+    *adjectival = 0;
+    if (t->type != T_WORD || !(t->f & F_LOWER) || TL(t) < sizeof J - 1 || TL(t) > 64)
+        return 0;
+    const char *s = TX(nz, t);
+    size_t l = TL(t), jl = sizeof J - 1;
+    if (memcmp(s, J, jl) != 0)
+        return 0;
+    if (l == jl)
+        return 1;
+    const char *r = s + jl;
+    size_t rl = l - jl;
+    if (rl >= 4 && memcmp(r, "ғы", 4) == 0) { /* жылғы */
+        morph_seq m;
+        return rl == 4 || morph_parse(r + 4, rl - 4, &m);
+    }
+    morph_seq m;
+    if (!morph_parse(r, rl, &m))
+        return 0;
+    if (m.cat[0] == MC_ADJ) {
+        *adjectival = 1;
+        return 0;
+    }
+    return 1;
+}
+
+static int word_in(ks_normalizer *nz, const tok *t, const char *const *list)
+{
+    if (t->type != T_WORD || TL(t) > 64)
+        return 0;
+    char buf[72];
+    size_t l = lower_first(nz, t, buf, sizeof buf);
+    for (; *list; list++) {
+        size_t ll = strlen(*list);
+        if (l >= ll && memcmp(buf, *list, ll) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------- letter names, Roman numerals */
+
+int normalize_letter_name(ks_buf *out, uint32_t cp)
+{
+    if (!cp_is_cyrillic(cp) || !cp_is_letter(cp))
+        return 0;
+    uint32_t lc = cp_tolower(cp);
+    if (lc == 0x044A || lc == 0x044C) /* ъ ь */
+        return 0;
+    char b[8];
+    size_t l = utf8_encode(lc, b);
+    if (!cp_is_cyr_vowel(lc)) {
+        memcpy(b + l, "ы", 2);
+        l += 2;
+    }
+    put_word(out, b, l);
+    return 1;
+}
+
+static int roman_digit(uint32_t c, int *upper)
+{
+    switch (c) {
+    case 'I': case 0x0406: *upper = 1; return 1;
+    case 'i': case 0x0456: *upper = 0; return 1;
+    case 'V': *upper = 1; return 5;
+    case 'v': *upper = 0; return 5;
+    case 'X': case 0x0425: *upper = 1; return 10;
+    case 'x': case 0x0445: *upper = 0; return 10;
+    case 'L': *upper = 1; return 50;
+    case 'l': *upper = 0; return 50;
+    case 'C': *upper = 1; return 100;
+    case 'c': *upper = 0; return 100;
+    case 'D': *upper = 1; return 500;
+    case 'd': *upper = 0; return 500;
+    case 'M': *upper = 1; return 1000;
+    case 'm': *upper = 0; return 1000;
+    default: return 0;
+    }
+}
+
+int normalize_roman_value(const char *s, size_t n)
+{
+    static const struct {
+        int v;
+        const char *r;
+    } R[] = {{1000, "M"}, {900, "CM"}, {500, "D"}, {400, "CD"}, {100, "C"}, {90, "XC"}, {50, "L"},
+             {40, "XL"},  {10, "X"},   {9, "IX"},  {5, "V"},    {4, "IV"},  {1, "I"}};
+    char asc[24];
+    size_t an = 0;
+    int up0 = -1;
+    if (n == 0 || n > 40)
+        return 0;
+    for (size_t i = 0; i < n;) {
+        uint32_t c;
+        i += utf8_decode(s + i, n - i, &c);
+        int up;
+        int d = roman_digit(c, &up);
+        if (!d || an >= sizeof asc - 1)
+            return 0;
+        if (up0 < 0)
+            up0 = up;
+        else if (up != up0)
+            return 0;
+        asc[an++] = d == 1 ? 'I' : d == 5 ? 'V' : d == 10 ? 'X' : d == 50 ? 'L' : d == 100 ? 'C' : d == 500 ? 'D' : 'M';
+    }
+    int v = 0, prev = 0;
+    for (size_t i = an; i-- > 0;) {
+        int d = asc[i] == 'I' ? 1 : asc[i] == 'V' ? 5 : asc[i] == 'X' ? 10 : asc[i] == 'L' ? 50 : asc[i] == 'C' ? 100
+                : asc[i] == 'D' ? 500 : 1000;
+        v += d < prev ? -d : d;
+        if (d > prev)
+            prev = d;
+    }
+    if (v <= 0 || v > 3999)
+        return 0;
+    char canon[24];
+    size_t cn = 0;
+    int x = v;
+    for (size_t i = 0; i < sizeof R / sizeof R[0]; i++)
+        while (x >= R[i].v && cn + 2 < sizeof canon) {
+            size_t rl = strlen(R[i].r);
+            memcpy(canon + cn, R[i].r, rl);
+            cn += rl;
+            x -= R[i].v;
+        }
+    if (cn != an || memcmp(canon, asc, an) != 0)
+        return 0;
+    return v;
+}
+
+/* ---------------------------------------------------------------- lexicon matching */
+
+static int unit_punct_ok(uint32_t cp)
+{
+    if (cp == '.' || cp == '/' || cp == '$' || cp == 0xB2 || cp == 0xB3 || cp == 0xB0)
+        return 1;
+    if (cp < 0x80)
+        return 0;
+    switch (cp) {
+    case 0xAB: case 0xBB: case 0x2013: case 0x2014: case 0x2018: case 0x2019: case 0x201C: case 0x201D:
+    case 0x201E: case 0x2026: case 0x2011:
+        return 0;
+    default:
+        return 1;
+    }
+}
+
+/* Longest lexicon key made of up to 4 adjacent tokens starting at k ("км", "м²", "°C", "ш.м.", "₸"). */
+static const lex_entry *match_adjacent(ks_normalizer *nz, size_t k, int kind, size_t *kend)
+{
+    char key[64];
+    size_t kl = 0;
+    const lex_entry *best = NULL;
+    if (!nz->lex)
+        return NULL;
+    for (size_t j = k; j < k + 4; j++) {
+        tok t = *T(nz, j);
+        if (t.type == T_PUNCT) {
+            if (!unit_punct_ok(t.cp))
+                break;
+        } else if (t.type != T_WORD) {
+            break;
+        }
+        if (kl + TL(&t) > sizeof key)
+            break;
+        memcpy(key + kl, TX(nz, &t), TL(&t));
+        kl += TL(&t);
+        const lex_entry *e = lexicon_find(nz->lex, kind, key, kl);
+        if (e) {
+            best = e;
+            *kend = j + 1;
+        }
+    }
+    return best;
+}
+
+/* Period abbreviation: WORD "." [ " " ] WORD "." ... (up to 4 parts), longest known key. */
+static const lex_entry *match_dotted(ks_normalizer *nz, size_t k, size_t *kend)
+{
+    char key[72];
+    size_t kl = 0, ends[4], lens[4];
+    int np = 0;
+    size_t j = k;
+    if (!nz->lex)
+        return NULL;
+    while (np < 4) {
+        tok w = *T(nz, j);
+        if (w.type != T_WORD || TL(&w) > 24)
+            break;
+        tok d = *T(nz, j + 1);
+        if (!is_punct(&d, '.'))
+            break;
+        if (kl + TL(&w) + 1 > sizeof key)
+            break;
+        memcpy(key + kl, TX(nz, &w), TL(&w));
+        kl += TL(&w);
+        key[kl++] = '.';
+        ends[np] = j + 2;
+        lens[np] = kl;
+        np++;
+        j += 2;
+        tok s = *T(nz, j);
+        if (s.type == T_SPACE && TL(&s) == 1 && nz->p[s.s] == ' ') {
+            tok w2 = *T(nz, j + 1);
+            tok d2 = *T(nz, j + 2);
+            if (w2.type == T_WORD && w2.nch <= 3 && (w2.f & F_LOWER) && is_punct(&d2, '.'))
+                j++;
+            else
+                break;
+        }
+    }
+    for (int i = np - 1; i >= 0; i--) {
+        const lex_entry *e = lexicon_find(nz->lex, LEX_ABBREV, key, lens[i]);
+        if (e) {
+            *kend = ends[i];
+            return e;
+        }
+    }
+    return NULL;
+}
+
+static const lex_entry *year_abbrev_at(ks_normalizer *nz, size_t k)
+{
+    size_t kend;
+    tok t = *T(nz, k);
+    if (t.type != T_WORD || !(t.f & F_LOWER))
+        return NULL;
+    const lex_entry *e = match_dotted(nz, k, &kend);
+    return (e && (e->flags & LF_YEAR)) ? e : NULL;
+}
+
+/* ---------------------------------------------------------------- numbers */
+
+/* A suffix written after a hyphen at k ("-ке"): returns 1 and fills m when T(k) is a hyphen
+ * followed by an adjacent lowercase word made only of endings. */
+static int suffix_at(ks_normalizer *nz, size_t k, morph_seq *m, tok *word)
+{
+    tok h = *T(nz, k);
+    if (!is_hyphen(&h))
+        return 0;
+    tok w = *T(nz, k + 1);
+    if (w.type != T_WORD || !(w.f & F_LOWER) || !(w.f & F_CYR))
+        return 0;
+    if (!morph_parse(TX(nz, &w), TL(&w), m))
+        return 0;
+    *word = w;
+    return 1;
+}
+
+/* "-<word>" that makes the number before it an ordinal (§3.1, §3.2) */
+static int ordinal_word_at(ks_normalizer *nz, size_t k)
+{
+    tok h = *T(nz, k);
+    if (!is_hyphen(&h))
+        return 0;
+    tok w = *T(nz, k + 1);
+    if (w.type != T_WORD || !(w.f & F_CYR) || TL(&w) > 200)
+        return 0;
+    morph_seq m;
+    if ((w.f & F_LOWER) && morph_parse(TX(nz, &w), TL(&w), &m))
+        return 0;
+    int adj;
+    if (!jyl_word(nz, &w, &adj) && adj)
+        return 0;
+    return 1;
+}
+
+/* year context after a number or range end at k: " жыл…", " ж.", " жж.", " оқу жылы…" */
+static int year_context(ks_normalizer *nz, size_t k)
+{
+    tok s = *T(nz, k);
+    if (!is_sp(&s))
+        return 0;
+    tok w = *T(nz, k + 1);
+    int adj;
+    if (jyl_word(nz, &w, &adj))
+        return 1;
+    if (year_abbrev_at(nz, k + 1))
+        return 1;
+    tok s2 = *T(nz, k + 2), w2 = *T(nz, k + 3);
+    if (w.type == T_WORD && (w.f & F_LOWER) && is_sp(&s2) && jyl_word(nz, &w2, &adj))
+        return 1;
+    return 0;
+}
+
+static void gen_number(ks_normalizer *nz, ks_buf *w, const char *fp, size_t fn, int ord)
+{
+    const char *d = nz->dig.data ? nz->dig.data : "0";
+    size_t dn = nz->dig.len;
+    if (fp)
+        number_decimal(w, d, dn, fp, fn);
+    else if (ord)
+        number_ordinal(w, d, dn);
+    else
+        number_cardinal(w, d, dn);
+}
+
+static const char *const DURATION_AFTER[] = {"бұрын", "бойы", "ішінде", NULL};
+
+/* Phone numbers (§19): "+7"/"8" then groups totalling 10 digits. kp = prefix digits token. */
+static size_t rule_phone(ks_normalizer *nz, size_t kstart, size_t kp, int plus)
+{
+    tok pre = *T(nz, kp);
+    if (!(TL(&pre) == 1 && (nz->p[pre.s] == '7' || (!plus && nz->p[pre.s] == '8'))))
+        return 0;
+    size_t groups_s[8], groups_e[8];
+    int ng = 0;
+    size_t total = 0, j = kp + 1, last = kp;
+    int seps = 0;
+    while (ng < 8 && total < 10) {
+        tok t = *T(nz, j);
+        if (is_sp(&t) || is_hyphen(&t) || is_punct(&t, '(') || is_punct(&t, ')')) {
+            if (++seps > 3)
+                return 0;
+            j++;
+            continue;
+        }
+        if (t.type != T_DIGITS || TL(&t) < 2 || TL(&t) > 4 || seps == 0)
+            return 0;
+        if (ng == 0 && TL(&t) != 3)
+            return 0;
+        groups_s[ng] = t.s;
+        groups_e[ng] = t.e;
+        ng++;
+        total += TL(&t);
+        last = j;
+        seps = 0;
+        j++;
+    }
+    if (total != 10 || ng < 3)
+        return 0;
+    tok after = *T(nz, last + 1);
+    if (after.type == T_DIGITS || (is_hyphen(&after) && T(nz, last + 2)->type == T_DIGITS))
+        return 0;
+    ks_buf *w = &nz->wb;
+    ks_buf_reset(w);
+    if (plus)
+        put_word(w, "плюс", strlen("плюс"));
+    number_cardinal(w, nz->p + pre.s, 1);
+    for (int g = 0; g < ng; g++)
+        number_cardinal(w, nz->p + groups_s[g], groups_e[g] - groups_s[g]);
+    tok first = *T(nz, kstart);
+    tok lt = *T(nz, last);
+    emit_wb(nz, first.s, lt.e, "phone");
+    return last + 1 - kstart;
+}
+
+/* time of day HH:MM[:SS] (§11) */
+static size_t rule_time(ks_normalizer *nz, size_t k)
+{
+    tok h = *T(nz, k), c = *T(nz, k + 1), m = *T(nz, k + 2);
+    if (TL(&h) > 2 || !is_punct(&c, ':') || m.type != T_DIGITS || TL(&m) != 2)
+        return 0;
+    tok prev = *TB(nz, k, 1);
+    if (is_punct(&prev, ':') || prev.type == T_WORD)
+        return 0;
+    uint64_t hv, mv, sv = 0;
+    number_parse_u64(TX(nz, &h), TL(&h), &hv);
+    number_parse_u64(TX(nz, &m), TL(&m), &mv);
+    if (hv > 24 || mv > 59)
+        return 0;
+    size_t kk = k + 3;
+    tok c2 = *T(nz, kk), s = *T(nz, kk + 1);
+    int secs = 0;
+    if (is_punct(&c2, ':') && s.type == T_DIGITS && TL(&s) == 2) {
+        number_parse_u64(TX(nz, &s), TL(&s), &sv);
+        if (sv > 59)
+            return 0;
+        secs = 1;
+        kk += 2;
+    }
+    tok nx = *T(nz, kk);
+    if (nx.type == T_DIGITS || (is_punct(&nx, ':') && T(nz, kk + 1)->type == T_DIGITS) ||
+        (nx.type == T_WORD && !(nx.f & F_LOWER)))
+        return 0;
+    ks_buf *w = &nz->wb;
+    ks_buf_reset(w);
+    number_cardinal_u64(w, hv);
+    number_cardinal(w, TX(nz, &m), TL(&m));
+    if (secs)
+        number_cardinal(w, nz->p + s.s, TL(&s));
+    size_t end = T(nz, kk - 1)->e;
+    morph_seq ms;
+    tok sw;
+    if (suffix_at(nz, kk, &ms, &sw)) {
+        morph_glue(w, last_word_start(w), TX(nz, &sw), TL(&sw));
+        end = sw.e;
+        kk += 2;
+    }
+    emit_wb(nz, h.s, end, "time");
+    return kk - k;
+}
+
+/* numeric date DD.MM.YYYY (not in the gold; RULES §5 suggestion) */
+static size_t rule_numdate(ks_normalizer *nz, size_t k)
+{
+    tok d = *T(nz, k), p1 = *T(nz, k + 1), m = *T(nz, k + 2), p2 = *T(nz, k + 3), y = *T(nz, k + 4);
+    if (TL(&d) > 2 || !is_punct(&p1, '.') || m.type != T_DIGITS || TL(&m) != 2 || !is_punct(&p2, '.') ||
+        y.type != T_DIGITS || TL(&y) != 4)
+        return 0;
+    tok nx = *T(nz, k + 5);
+    if (is_punct(&nx, '.') && T(nz, k + 6)->type == T_DIGITS)
+        return 0;
+    uint64_t dv, mv, yv;
+    number_parse_u64(TX(nz, &d), TL(&d), &dv);
+    number_parse_u64(TX(nz, &m), TL(&m), &mv);
+    number_parse_u64(TX(nz, &y), TL(&y), &yv);
+    if (dv < 1 || dv > 31 || mv < 1 || mv > 12)
+        return 0;
+    ks_buf *w = &nz->wb;
+    ks_buf_reset(w);
+    number_ordinal_u64(w, yv);
+    put_word(w, "жылғы", strlen("жылғы"));
+    number_ordinal_u64(w, dv);
+    put_word(w, MONTHS[mv - 1], strlen(MONTHS[mv - 1]));
+    size_t end = y.e, kk = k + 5;
+    morph_seq ms;
+    tok sw;
+    if (suffix_at(nz, kk, &ms, &sw)) {
+        morph_inflect(w, &ms, 0, 0);
+        end = sw.e;
+        kk += 2;
+    }
+    emit_wb(nz, d.s, end, "date");
+    return kk - k;
+}
+
+/* The number at token kd (the span starts at token kstart: a sign or a currency sign).
+ * Returns the number of tokens consumed from kstart, 0 when nothing was rewritten. */
+static size_t rule_number(ks_normalizer *nz, size_t kstart, size_t kd, const char *sign,
+                          const lex_entry *pre_cur)
+{
+    tok d = *T(nz, kd);
+    tok first = *T(nz, kstart);
+    /* digits glued to Latin letters (5G, A4, MP3) are left alone */
+    tok prev = *TB(nz, kd, 1);
+    if (prev.type == T_WORD && (prev.f & F_LAT) && prev.e == d.s)
+        return 0;
+    tok nxt = *T(nz, kd + 1);
+    if (nxt.type == T_WORD && !(nxt.f & F_CYR) && nxt.s == d.e)
+        return 0;
+
+    /* the number: digits with group separators, optional decimal comma */
+    ks_buf_reset(&nz->dig);
+    ks_buf_append(&nz->dig, TX(nz, &d), TL(&d));
+    size_t k1 = kd + 1;
+    int ngroups = 0;
+    if (TL(&d) <= 3 && nz->p[d.s] != '0') {
+        while (ngroups < 8) {
+            tok sp = *T(nz, k1), g = *T(nz, k1 + 1);
+            if (!(sp.type == T_SPACE && (sp.f & F_SEP) && g.type == T_DIGITS && TL(&g) == 3))
+                break;
+            tok a = *T(nz, k1 + 2);
+            if ((is_punct(&a, ':') || is_punct(&a, '.')) && T(nz, k1 + 3)->type == T_DIGITS)
+                break;
+            ks_buf_append(&nz->dig, TX(nz, &g), 3);
+            k1 += 2;
+            ngroups++;
+        }
+    }
+    const char *fp = NULL;
+    size_t fn = 0;
+    {
+        tok c = *T(nz, k1), f = *T(nz, k1 + 1);
+        if (is_punct(&c, ',') && f.type == T_DIGITS) {
+            tok c2 = *T(nz, k1 + 2), f2 = *T(nz, k1 + 3);
+            if (!(is_punct(&c2, ',') && f2.type == T_DIGITS)) {
+                fp = TX(nz, &f);
+                fn = TL(&f);
+                k1 += 2;
+            }
+        }
+    }
+    if (nz->dig.failed)
+        return 0;
+    size_t end = T(nz, k1 - 1)->e;
+    int is_int = fp == NULL;
+    uint64_t val = 0;
+    int small = is_int && number_parse_u64(nz->dig.data, nz->dig.len, &val);
+    int plain4 = small && ngroups == 0 && nz->dig.len == 4 && nz->dig.data[0] != '0' && val >= 1000 && val <= 2100;
+    ks_buf *w = &nz->wb;
+    ks_buf_reset(w);
+    if (sign)
+        put_word(w, sign, strlen(sign));
+    const char *rule = fp ? "decimal" : "cardinal";
+
+    /* 1. ranges: 10-15, 3–5%, 1845–1904 жж. (§13) */
+    tok h = *T(nz, k1);
+    if (is_rangedash(&h) && T(nz, k1 + 1)->type == T_DIGITS && !pre_cur) {
+        tok d2 = *T(nz, k1 + 1);
+        uint64_t v2 = 0;
+        int yr = plain4 && TL(&d2) == 4 && number_parse_u64(TX(nz, &d2), 4, &v2) && v2 >= 1000 && v2 <= 2100 &&
+                 v2 > val;
+        if (yr) {
+            tok pb = *TB(nz, kstart, 1), pa = *T(nz, k1 + 2);
+            yr = year_context(nz, k1 + 2) || (is_punct(&pb, '(') && is_punct(&pa, ')'));
+        }
+        if (yr) {
+            number_ordinal_u64(w, val);
+            nz->force_ord_tok = k1 + 1;
+            rule = "year_range";
+        } else {
+            /* 5-7-сыныптар: both ends ordinal */
+            tok after2 = *T(nz, k1 + 2);
+            int ord = is_int && T(nz, k1 + 2)->type != T_DIGITS && ordinal_word_at(nz, k1 + 2) &&
+                      after2.s == d2.e;
+            gen_number(nz, w, fp, fn, ord);
+            if (ord)
+                nz->force_ord_tok = k1 + 1;
+            rule = "range";
+        }
+        ks_buf_append(w, TX(nz, &h), TL(&h));
+        emit_wb(nz, first.s, h.e, rule);
+        return k1 + 1 - kstart;
+    }
+
+    /* 2. hyphen + endings or a word (§3.1, §3.2, §4) */
+    if (is_hyphen(&h) || (h.type == T_WORD && h.s == end && (h.f & F_LOWER) && (h.f & F_CYR))) {
+        size_t kw = is_hyphen(&h) ? k1 + 1 : k1;
+        tok wd = *T(nz, kw);
+        if (wd.type == T_WORD && wd.s == T(nz, kw - 1)->e && (wd.f & F_CYR) && !pre_cur) {
+            const char *ws = TX(nz, &wd);
+            size_t wl = TL(&wd);
+            morph_seq m;
+            size_t ol;
+            int adj;
+            if ((wd.f & F_LOWER) && wl <= 48 && morph_parse(ws, wl, &m)) {
+                int ord = nz->force_ord_tok == kd;
+                gen_number(nz, w, fp, fn, ord);
+                morph_glue(w, last_word_start(w), ws, wl);
+                emit_wb(nz, first.s, wd.e, ord ? "ordinal" : "case_suffix");
+                return kw + 1 - kstart;
+            }
+            if (is_hyphen(&h) && (wd.f & F_LOWER) && is_int && morph_ordinal_ending(ws, wl, &ol)) {
+                gen_number(nz, w, NULL, 0, 1);
+                ks_buf_append(w, ws + ol, wl - ol);
+                emit_wb(nz, first.s, wd.e, "ordinal");
+                return kw + 1 - kstart;
+            }
+            if (is_hyphen(&h)) {
+                int jy = jyl_word(nz, &wd, &adj);
+                gen_number(nz, w, fp, fn, is_int && !adj);
+                put_word(w, ws, wl);
+                emit_wb(nz, first.s, wd.e, adj ? "cardinal" : jy ? "year" : "ordinal");
+                return kw + 1 - kstart;
+            }
+        }
+    }
+
+    /* 3. years, days of a month, ж./жж. (§3.3, §3.4, §14) */
+    if (small && ngroups == 0 && !pre_cur && !sign) {
+        int ord = nz->force_ord_tok == kd;
+        tok sp = *T(nz, k1), nw = *T(nz, k1 + 1);
+        if (!ord && is_sp(&sp) && nw.type == T_WORD) {
+            int adj;
+            if (plain4 && jyl_word(nz, &nw, &adj)) {
+                tok s2 = *T(nz, k1 + 2), w2 = *T(nz, k1 + 3);
+                int duration = tok_eq(nz, &nw, "жыл") && is_sp(&s2) && word_in(nz, &w2, DURATION_AFTER);
+                if (!duration) {
+                    ord = 1;
+                    rule = "year";
+                }
+            } else if (val >= 1 && val <= 31 && TL(&d) <= 2 && month_word(nz, &nw)) {
+                ord = 1;
+                rule = "date";
+            } else if (val >= 1 && val <= 2100 && year_abbrev_at(nz, k1 + 1)) {
+                ord = 1;
+                rule = "year";
+            }
+        } else if (ord) {
+            rule = "year";
+        }
+        if (ord) {
+            number_ordinal(w, nz->dig.data, nz->dig.len);
+            emit_wb(nz, first.s, end, rule);
+            return k1 - kstart;
+        }
+    }
+
+    /* 4. number, scale words, then %, a currency or a unit, then an ending */
+    gen_number(nz, w, fp, fn, 0);
+    size_t kk = k1;
+    for (int sc = 0; sc < 2 && nz->has_units; sc++) {
+        tok sp = *T(nz, kk);
+        size_t off = is_sp(&sp) && (sp.f & F_SEP) ? 1 : 0;
+        size_t ke;
+        const lex_entry *e = match_adjacent(nz, kk + off, LEX_UNIT, &ke);
+        if (!e || !(e->flags & LF_SCALE))
+            break;
+        put_word(w, e->exp, e->elen);
+        kk = ke;
+        end = T(nz, kk - 1)->e;
+        tok dot = *T(nz, kk), s2 = *T(nz, kk + 1), w2 = *T(nz, kk + 2);
+        if (is_punct(&dot, '.') && is_sp(&s2) && w2.type == T_WORD && (w2.f & F_LOWER)) {
+            kk++;
+            end = dot.e;
+        }
+        rule = "unit";
+    }
+    const char *uw = NULL;
+    size_t uwl = 0;
+    {
+        tok sp = *T(nz, kk);
+        size_t off = is_sp(&sp) && (sp.f & F_SEP) ? 1 : 0;
+        tok u = *T(nz, kk + off);
+        size_t ke;
+        const lex_entry *e;
+        if (is_punct(&u, '%') || is_punct(&u, 0x066A)) {
+            uw = "пайыз";
+            uwl = strlen(uw);
+            kk += off + 1;
+            rule = "percent";
+        } else if ((e = match_adjacent(nz, kk + off, LEX_CURRENCY, &ke)) != NULL && (e->flags & LF_SUFFIX) &&
+                   !pre_cur) {
+            uw = e->exp;
+            uwl = e->elen;
+            kk = ke;
+            rule = "currency";
+        } else if ((e = match_adjacent(nz, kk + off, LEX_UNIT, &ke)) != NULL && !(e->flags & LF_SCALE)) {
+            uw = e->exp;
+            uwl = e->elen;
+            kk = ke;
+            rule = (u.type == T_PUNCT && u.cp == 0xB0) ? "temperature" : "unit";
+        } else if (is_punct(&u, 0xB0)) { /* ° without a lexicon */
+            uw = "градус";
+            uwl = strlen(uw);
+            kk += off + 1;
+            tok c = *T(nz, kk);
+            if (c.type == T_WORD && c.nch == 1 && (tok_eq(nz, &c, "C") || tok_eq(nz, &c, "С")))
+                kk++;
+            rule = "temperature";
+        }
+        if (uw)
+            end = T(nz, kk - 1)->e;
+    }
+    if (pre_cur) {
+        if (uw)
+            put_word(w, uw, uwl);
+        uw = pre_cur->exp;
+        uwl = pre_cur->elen;
+        rule = "currency";
+    }
+    morph_seq m;
+    tok sw;
+    int have_suffix = suffix_at(nz, kk, &m, &sw);
+    if (uw) {
+        put_word(w, uw, uwl);
+        if (have_suffix)
+            morph_inflect(w, &m, 0, 0); /* re-harmonised onto the unit word (§4) */
+    } else if (have_suffix) {
+        morph_glue(w, last_word_start(w), TX(nz, &sw), TL(&sw));
+    }
+    if (have_suffix) {
+        kk += 2;
+        end = sw.e;
+        if (!uw && strcmp(rule, "cardinal") == 0)
+            rule = "case_suffix";
+    }
+    emit_wb(nz, first.s, end, rule);
+    return kk - kstart;
+}
+
+/* ---------------------------------------------------------------- punctuation-led rules */
+
+static size_t rule_punct(ks_normalizer *nz, size_t k)
+{
+    tok t = *T(nz, k);
+    tok nx = *T(nz, k + 1);
+    tok pv = *TB(nz, k, 1);
+    int pv_ok = pv.type == T_NONE || pv.type == T_SPACE || (pv.type == T_PUNCT && pv.cp != '-' && pv.cp != '.' &&
+                                                            pv.cp != ',' && pv.cp != '+');
+    if ((t.cp == '-' || t.cp == 0x2212) && nx.type == T_DIGITS && pv_ok)
+        return rule_number(nz, k, k + 1, "минус", NULL);
+    if (t.cp == '+' && nx.type == T_DIGITS && pv_ok) {
+        size_t r = rule_phone(nz, k, k + 1, 1);
+        if (r)
+            return r;
+        return rule_number(nz, k, k + 1, "плюс", NULL);
+    }
+    if (t.cp == 0x2116) { /* № (§12) */
+        size_t kd = k + 1;
+        if (is_sp(&nx))
+            kd++;
+        tok d = *T(nz, kd);
+        ks_buf *w = &nz->wb;
+        ks_buf_reset(w);
+        if (d.type == T_DIGITS) {
+            tok after = *T(nz, kd + 1);
+            if (after.type == T_WORD && after.s == d.e && !(after.f & F_CYR))
+                return 0;
+            number_ordinal(w, TX(nz, &d), TL(&d));
+            size_t end = d.e, kk = kd + 1;
+            morph_seq m;
+            tok sw;
+            if (suffix_at(nz, kk, &m, &sw)) {
+                morph_inflect(w, &m, 0, 0);
+                end = sw.e;
+                kk += 2;
+            }
+            emit_wb(nz, t.s, end, "number_sign");
+            return kk - k;
+        }
+        ks_buf_puts(w, "нөмір");
+        emit_wb(nz, t.s, t.e, "symbol");
+        return 1;
+    }
+    if (t.cp == '%' || t.cp == 0x066A) {
+        emit(nz, t.s, t.e, "symbol", "пайыз", strlen("пайыз"));
+        return 1;
+    }
+    if (nz->lex && t.cp >= 0x24) {
+        const lex_entry *e = lexicon_find(nz->lex, LEX_CURRENCY, TX(nz, &t), TL(&t));
+        if (e) {
+            size_t kd = k + 1;
+            if (is_sp(&nx) && (nx.f & F_SEP))
+                kd++;
+            if ((e->flags & LF_PREFIX) && T(nz, kd)->type == T_DIGITS) {
+                size_t r = rule_number(nz, k, kd, NULL, e);
+                if (r)
+                    return r;
+            }
+            emit(nz, t.s, t.e, "symbol", e->exp, e->elen);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------- word-led rules */
+
+static const char *const ROMAN_CONTEXT[] = {"ғасыр", "ғ",      "том",   "тарау",  "бөлім",   "сессия",
+                                            "съезд", "дүниежүзілік", "құрылтай", "кітап", "конгресс", "пленум",
+                                            "форум", "олимпиада", "фестиваль", "спартакиада", "курултай", NULL};
+
+static size_t rule_roman(ks_normalizer *nz, size_t k, const tok *t)
+{
+    if (TL(t) > 40)
+        return 0;
+    int v = normalize_roman_value(TX(nz, t), TL(t));
+    if (!v)
+        return 0;
+    tok pv = *TB(nz, k, 1), sp = *T(nz, k + 1), nw = *T(nz, k + 2);
+    if (pv.type == T_WORD || pv.type == T_DIGITS || (pv.type == T_PUNCT && (pv.cp == '-' || pv.cp == '.')))
+        return 0;
+    if (!is_sp(&sp) || nw.type != T_WORD || !(nw.f & F_CYR))
+        return 0;
+    int weak = (t->f & F_LOWER) || (t->nch == 1 && !(t->cp == 'I' || t->cp == 'V' || t->cp == 'X' ||
+                                                     t->cp == 0x0406 || t->cp == 0x0425));
+    if ((weak || t->nch == 1) && !word_in(nz, &nw, ROMAN_CONTEXT) && !(t->nch > 1 && (nw.f & F_LOWER)))
+        return 0;
+    ks_buf *w = &nz->wb;
+    ks_buf_reset(w);
+    number_ordinal_u64(w, (uint64_t)v);
+    emit_wb(nz, t->s, t->e, "roman");
+    return 1;
+}
+
+static int spell_letters(ks_normalizer *nz, ks_buf *w, const tok *t)
+{
+    const char *s = TX(nz, t);
+    size_t n = TL(t);
+    for (size_t i = 0; i < n;) {
+        uint32_t c;
+        i += utf8_decode(s + i, n - i, &c);
+        if (!normalize_letter_name(w, c))
+            return 0;
+    }
+    return 1;
+}
+
+static int is_headline_word(const tok *t) { return t->type == T_WORD && (t->f & F_ALLUP) && t->nch >= 6; }
+
+/* known acronym (§15) or unknown all-caps Cyrillic acronym spelled with letter names (§16) */
+static size_t rule_acronym(ks_normalizer *nz, size_t k, const tok *t)
+{
+    const lex_entry *e = nz->lex ? lexicon_find(nz->lex, LEX_ACRONYM, TX(nz, t), TL(t)) : NULL;
+    int spell = 0;
+    if (!e || (e->flags & LF_SPELL)) {
+        if (!(t->f & F_ALLUP) || !(t->f & F_CYR) || t->nch < 2 || t->nch > 5)
+            return 0;
+        tok pw = *TB(nz, k, 2), nw = *T(nz, k + 2);
+        if (is_headline_word(&pw) || is_headline_word(&nw))
+            return 0;
+        spell = 1;
+    }
+    ks_buf *w = &nz->wb;
+    ks_buf_reset(w);
+    int poss = 0;
+    morph_seq m;
+    tok sw;
+    int suf = suffix_at(nz, k + 1, &m, &sw);
+    if (spell) {
+        if (!spell_letters(nz, w, t))
+            return 0;
+    } else if (suf && m.cat[0] == MC_PL && e->exp2) {
+        ks_buf_append(w, e->exp2, e->e2len);
+        poss = (e->flags & LF_POSS) != 0;
+    } else {
+        ks_buf_append(w, e->exp, e->elen);
+        poss = (e->flags & LF_POSS) != 0;
+    }
+    size_t end = t->e, kk = k + 1;
+    if (suf) {
+        if (spell)
+            ks_buf_append(w, TX(nz, &sw), TL(&sw));
+        else
+            morph_inflect(w, &m, (m.cat[0] == MC_PL && e->exp2) ? 1 : 0, poss);
+        end = sw.e;
+        kk = k + 3;
+    } else {
+        tok sp = *T(nz, k + 1), pw = *T(nz, k + 2);
+        if (is_sp(&sp) && pw.type == T_WORD &&
+            (tok_eq(nz, &pw, "пен") || tok_eq(nz, &pw, "бен") || tok_eq(nz, &pw, "мен"))) {
+            size_t ls = last_word_start(w);
+            const char *ins = morph_instrumental(w->data + ls, w->len - ls);
+            ks_buf_putc(w, ' ');
+            ks_buf_puts(w, ins);
+            end = pw.e;
+            kk = k + 3;
+        }
+    }
+    emit_wb(nz, t->s, end, spell ? "acronym_spelled" : "acronym");
+    return kk - k;
+}
+
+/* period abbreviations with their context rules (§14) */
+static size_t rule_abbrev(ks_normalizer *nz, size_t k, const tok *t)
+{
+    size_t kend;
+    const lex_entry *e = match_dotted(nz, k, &kend);
+    if (!e)
+        return 0;
+    tok pv = *TB(nz, k, 1), pv2 = *TB(nz, k, 2);
+    if ((e->flags & LF_AFTER_CAP) && !(is_sp(&pv) && pv2.type == T_WORD && (pv2.f & F_UP0)))
+        return 0;
+    if (e->flags & (LF_AFTER_NUM | LF_YEAR)) {
+        int num = is_sp(&pv) && pv2.type == T_DIGITS;
+        if (!num && !(e->flags & LF_YEAR) && is_sp(&pv) && pv2.type == T_WORD)
+            num = normalize_roman_value(TX(nz, &pv2), TL(&pv2)) > 0;
+        if (!num)
+            return 0;
+    }
+    tok nx = *T(nz, kend), n1 = *T(nz, kend + 1);
+    int at_end = nx.type == T_END || (nx.type == T_SPACE && ((nx.f & F_NL) || n1.type == T_END));
+    int before_paren = is_punct(&nx, ')');
+    int before_cap = is_sp(&nx) && n1.type == T_WORD && (n1.f & F_UP0);
+    if ((e->flags & LF_MID) && at_end)
+        return 0;
+    const char *x = e->exp;
+    size_t xl = e->elen;
+    if (e->flags & LF_YEAR) {
+        tok n2 = *T(nz, kend + 2), n3 = *T(nz, kend + 3);
+        uint64_t dv = 0;
+        int before_date = is_sp(&nx) && n1.type == T_DIGITS && TL(&n1) <= 2 &&
+                          number_parse_u64(TX(nz, &n1), TL(&n1), &dv) && dv >= 1 && dv <= 31 && is_sp(&n2) &&
+                          month_word(nz, &n3);
+        if ((at_end || before_paren) && e->exp2) {
+            x = e->exp2;
+            xl = e->e2len;
+        } else if (before_date && e->exp3) {
+            x = e->exp3;
+            xl = e->e3len;
+        }
+    } else if (at_end && e->exp2) {
+        x = e->exp2;
+        xl = e->e2len;
+    }
+    ks_buf *w = &nz->wb;
+    ks_buf_reset(w);
+    ks_buf_append(w, x, xl);
+    if (at_end || ((e->flags & LF_FINAL) && before_cap))
+        ks_buf_putc(w, '.');
+    emit_wb(nz, t->s, T(nz, kend - 1)->e, "abbreviation");
+    return kend - k;
+}
+
+/* initials: "Н.Ә. Назарбаев", "А.Байтұрсынұлы" (§17) */
+static size_t rule_initials(ks_normalizer *nz, size_t k, const tok *t)
+{
+    if (t->nch != 1 || !(t->f & F_UP0) || !(t->f & F_CYR))
+        return 0;
+    size_t j = k;
+    int ni = 0;
+    while (ni < 3) {
+        tok l = *T(nz, j), d = *T(nz, j + 1);
+        if (l.type != T_WORD || l.nch != 1 || !(l.f & F_UP0) || !(l.f & F_CYR) || !is_punct(&d, '.'))
+            break;
+        ni++;
+        j += 2;
+        tok s = *T(nz, j), l2 = *T(nz, j + 1);
+        if (is_sp(&s) && l2.type == T_WORD && l2.nch == 1 && (l2.f & F_UP0) && is_punct(T(nz, j + 2), '.'))
+            j++;
+    }
+    if (!ni)
+        return 0;
+    tok s = *T(nz, j);
+    size_t js = j;
+    if (is_sp(&s))
+        js++;
+    tok sur = *T(nz, js);
+    if (sur.type != T_WORD || !(sur.f & F_UP0) || sur.nch < 2 || (sur.f & F_ALLUP))
+        return 0;
+    ks_buf *w = &nz->wb;
+    ks_buf_reset(w);
+    for (size_t i = k; i < j; i++) {
+        tok l = *T(nz, i);
+        if (l.type == T_WORD && !normalize_letter_name(w, l.cp))
+            return 0;
+    }
+    ks_buf_putc(w, ' ');
+    emit_wb(nz, t->s, sur.s, "initials");
+    return js - k;
+}
+
+static size_t rule_word(ks_normalizer *nz, size_t k)
+{
+    tok t = *T(nz, k);
+    size_t r;
+    if (!(t.f & F_LOWER) || (t.nch <= 4 && normalize_roman_value(TX(nz, &t), TL(&t)))) {
+        if ((r = rule_roman(nz, k, &t)) != 0)
+            return r;
+    }
+    tok nx = *T(nz, k + 1);
+    if (is_punct(&nx, '.')) {
+        if ((r = rule_abbrev(nz, k, &t)) != 0)
+            return r;
+        if ((r = rule_initials(nz, k, &t)) != 0)
+            return r;
+    }
+    if (!(t.f & F_LOWER)) {
+        if ((r = rule_acronym(nz, k, &t)) != 0)
+            return r;
+    }
+    if (nz->has_units && t.nch <= 6) {
+        const lex_entry *e = nz->lex ? lexicon_find(nz->lex, LEX_UNIT, TX(nz, &t), TL(&t)) : NULL;
+        if (e && (e->flags & LF_ANY)) {
+            ks_buf *w = &nz->wb;
+            ks_buf_reset(w);
+            ks_buf_append(w, e->exp, e->elen);
+            size_t end = t.e, kk = k + 1;
+            morph_seq m;
+            tok sw;
+            if (suffix_at(nz, kk, &m, &sw)) {
+                morph_inflect(w, &m, 0, 0);
+                end = sw.e;
+                kk += 2;
+            }
+            emit_wb(nz, t.s, end, "unit");
+            return kk - k;
+        }
+    }
+    if (nz->has_pron) {
+        const lex_entry *e = lexicon_find(nz->lex, LEX_PRON, TX(nz, &t), TL(&t));
+        if (!e && (t.f & F_UP0) && TL(&t) <= 64) {
+            char buf[72];
+            size_t l = lower_first(nz, &t, buf, sizeof buf);
+            if (l)
+                e = lexicon_find(nz->lex, LEX_PRON, buf, l);
+        }
+        if (e) {
+            emit(nz, t.s, t.e, "pronunciation", e->exp, e->elen);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------- public API */
+
+KS_API ks_status ks_normalizer_new(ks_normalizer **out, const ks_lexicon *lex, ks_error *err)
+{
+    if (!out)
+        return status_set(err, KS_EINVAL, "ks_normalizer_new: out is NULL");
+    ks_normalizer *nz = calloc(1, sizeof *nz);
+    if (!nz)
+        return status_set(err, KS_ENOMEM, "out of memory");
+    nz->lex = lex;
+    nz->has_pron = lexicon_count_kind(lex, LEX_PRON) > 0;
+    nz->has_units = lexicon_count_kind(lex, LEX_UNIT) > 0;
+    ks_buf_init(&nz->clean, 0);
+    ks_buf_init(&nz->wb, 0);
+    ks_buf_init(&nz->dig, 0);
+    nz->endtok.type = T_END;
+    nz->nonetok.type = T_NONE;
+    *out = nz;
+    return KS_OK;
+}
+
+KS_API void ks_normalizer_set_explain(ks_normalizer *n, ks_explain_fn fn, void *user)
+{
+    if (!n)
+        return;
+    n->explain = fn;
+    n->explain_user = user;
+}
+
+KS_API void ks_normalizer_free(ks_normalizer *n)
+{
+    if (!n)
+        return;
+    ks_buf_free(&n->clean);
+    ks_buf_free(&n->wb);
+    ks_buf_free(&n->dig);
+    free(n);
+}
+
+static void shrink(ks_buf *b)
+{
+    if (b->cap > SCRATCH_KEEP)
+        ks_buf_free(b);
+    else
+        ks_buf_reset(b);
+}
+
+KS_API ks_status ks_normalize(ks_normalizer *nz, const char *utf8, size_t len, ks_buf *out, size_t *bad_offset,
+                              ks_error *err)
+{
+    if (bad_offset)
+        *bad_offset = (size_t)-1;
+    if (!nz || !out || (!utf8 && len))
+        return status_set(err, KS_EINVAL, "ks_normalize: bad argument");
+    if (out->failed)
+        return status_set(err, KS_ENOMEM, "output buffer is in a failed state");
+    const char *p = utf8 ? utf8 : "";
+    size_t n = len;
+    size_t bad = (size_t)-1;
+    ks_buf_reset(&nz->clean);
+    nz->clean.max = len > ((size_t)1 << 30) ? 0 : len * 2 + 64;
+    if (utf8_clean(p, n, &nz->clean, &bad)) {
+        if (nz->clean.failed) {
+            shrink(&nz->clean);
+            return status_set(err, KS_ENOMEM, "out of memory");
+        }
+        p = nz->clean.data;
+        n = nz->clean.len;
+    }
+    if (bad_offset)
+        *bad_offset = bad;
+    nz->p = p;
+    nz->n = n;
+    nz->pos = 0;
+    nz->lo = nz->hi = 0;
+    nz->endtok.s = nz->endtok.e = n;
+    nz->out = out;
+    nz->pend = 0;
+    nz->force_ord_tok = (size_t)-1;
+    size_t k = 0;
+    for (;;) {
+        const tok *t = T(nz, k);
+        if (t->type == T_END || out->failed)
+            break;
+        size_t used = 0;
+        switch (t->type) {
+        case T_DIGITS:
+            used = rule_phone(nz, k, k, 0);
+            if (!used)
+                used = rule_numdate(nz, k);
+            if (!used)
+                used = rule_time(nz, k);
+            if (!used)
+                used = rule_number(nz, k, k, NULL, NULL);
+            break;
+        case T_WORD:
+            used = rule_word(nz, k);
+            break;
+        case T_PUNCT:
+            used = rule_punct(nz, k);
+            break;
+        default:
+            break;
+        }
+        k += used ? used : 1;
+    }
+    flush_to(nz, n);
+    nz->p = NULL;
+    nz->out = NULL;
+    shrink(&nz->clean);
+    shrink(&nz->wb);
+    shrink(&nz->dig);
+    if (out->failed)
+        return status_set(err, KS_ENOMEM, "output too large (buffer cap reached)");
+    return KS_OK;
+}
