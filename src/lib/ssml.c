@@ -356,10 +356,58 @@ int ssml_say_cardinal(const char *text, size_t len, ks_buf *out)
     return 0;
 }
 
+/* Roman numeral (Latin I V X L C D M, or the Cyrillic lookalikes І Х) -> value 1..3999, 0 if not one. */
+static unsigned roman_value(const char *s, size_t n)
+{
+    unsigned vals[64];
+    size_t k = 0, i = 0;
+    while (i < n) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t l = utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(n - i), &cp);
+        if (l <= 0 || k >= sizeof vals / sizeof vals[0])
+            return 0;
+        i += (size_t)l;
+        switch (cp) {
+        case 'I': case 0x406: vals[k++] = 1; break;
+        case 'V': vals[k++] = 5; break;
+        case 'X': case 0x425: vals[k++] = 10; break;
+        case 'L': vals[k++] = 50; break;
+        case 'C': case 0x421: vals[k++] = 100; break;
+        case 'D': vals[k++] = 500; break;
+        case 'M': case 0x41C: vals[k++] = 1000; break;
+        default: return 0;
+        }
+    }
+    unsigned total = 0;
+    for (size_t j = 0; j < k; j++)
+        total += (j + 1 < k && vals[j] < vals[j + 1]) ? 0u - vals[j] : vals[j];
+    if (k == 0 || total == 0 || total > 3999)
+        return 0;
+    /* canonical form only: re-encode and compare the length */
+    static const unsigned rv[] = {1000, 900, 500, 400, 100, 90, 50, 40, 10, 9, 5, 4, 1};
+    static const unsigned rl[] = {1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1};
+    size_t len = 0;
+    unsigned t = total;
+    for (size_t j = 0; j < sizeof rv / sizeof rv[0]; j++)
+        while (t >= rv[j]) {
+            t -= rv[j];
+            len += rl[j];
+        }
+    return len == k ? total : 0;
+}
+
 int ssml_say_ordinal(const char *text, size_t len, ks_buf *out)
 {
     char d[DIG_MAX];
     trim(&text, &len);
+    unsigned rv = roman_value(text, len);
+    if (rv) {
+        ks_buf tmp = {0};
+        number_ordinal_u64(&tmp, rv);
+        ks_buf_append(out, tmp.data ? tmp.data : "", tmp.len);
+        ks_buf_free(&tmp);
+        return 0;
+    }
     /* accept a written ordinal mark: "5.", "5-ші", "5-шы", "5-інші", "5-ыншы" */
     const char *hy = memchr(text, '-', len);
     if (hy) {
@@ -606,8 +654,13 @@ static ks_status emit_text(ctx *c, const char *s, size_t n)
     if (lead)
         sep(c);
     if (n > i) {
-        if (c->space_pending && !strchr(".,;:!?)»", s[i]))
+        if (c->space_pending && !lead && n - i >= 3 && s[i] == '-' && (unsigned char)s[i + 1] >= 0xD0 &&
+            (unsigned char)s[i + 1] <= 0xD3) {
+            /* a case ending written after say-as: <say-as>09:05</say-as>-те -> "... бесте" */
+            i++;
+        } else if (c->space_pending && !strchr(".,;:!?)»", s[i])) {
             sep(c);
+        }
         /* collapse inner whitespace */
         ks_buf_reset(&c->tmp1);
         int in_ws = 0;
@@ -1353,7 +1406,8 @@ static ks_status run(ctx *c)
         return fail_at(c, c->len, "no <speak> element");
     if (c->depth > 0) {
         const frame *f = &c->stack[c->depth - 1];
-        return fail_at(c, f->pos, "<%s> is never closed", el_names[f->kind]);
+        return fail_at(c, f->pos, "<%.*s> is never closed", (int)(f->name_len > 40 ? 40 : f->name_len),
+                       c->in + f->pos + 1);
     }
     return c->out->failed ? nomem(c) : KS_OK;
 }
