@@ -147,6 +147,11 @@ def test_rate_pitch_volume():
 
 def test_stop_middle():
     m = start()
+    log = tempfile.NamedTemporaryFile(prefix="sd_kazspeak_", suffix=".log", delete=False)
+    log.close()
+    i = m.mark()
+    m.send("DEBUG ON %s" % log.name)
+    m.wait_line("200 OK DEBUGGING ON", i)
     # full length of the long text, for comparison
     s, e = m.speak("<speak>%s</speak>" % LONG, timeout=120)
     full = secs(m, m.pcm(s, e))
@@ -180,7 +185,14 @@ def test_stop_middle():
     s, e = m.speak("<speak>Бір.</speak>")
     check(m.lines(s, e + 1)[-1] == "702 END", "speaks after STOP")
     check(m.kinds(s, e + 1)[0] == "202 OK RECEIVING MESSAGE", "no reply to an idle STOP")
+    m.send("DEBUG OFF")
     m.quit()
+    inner = [float(l.split(" ms after")[0].split()[-1]) for l in open(log.name, encoding="utf-8")
+             if "stopped: 703" in l]
+    os.unlink(log.name)
+    check(len(inner) == 2, "module logged two stops: %r" % inner)
+    if inner:
+        figures["stop_read_to_703_in_module_ms_max"] = max(inner)
     check(not m.errors, "stream errors: %r" % m.errors)
 
 

@@ -18,20 +18,15 @@ class ModuleError(Exception):
 
 
 def unescape(payload):
-    out = bytearray()
-    i = 0
-    n = len(payload)
-    while i < n:
-        c = payload[i]
-        if c == 0x7D:
-            if i + 1 >= n:
-                raise ModuleError("escape at end of audio payload")
-            out.append(payload[i + 1] ^ 0x20)
-            i += 2
-        else:
-            out.append(c)
-            i += 1
-    return bytes(out)
+    """Undo HDLC escaping: 0x7D, b ^ 0x20 -> b."""
+    parts = payload.split(b"\x7d")
+    out = [parts[0]]
+    for p in parts[1:]:
+        if not p:
+            raise ModuleError("escape at end of audio payload (or doubled escape)")
+        out.append(bytes((p[0] ^ 0x20,)))
+        out.append(p[1:])
+    return b"".join(out)
 
 
 class Module:
