@@ -29,6 +29,22 @@ typedef struct cli_opts {
     int n_lexicons;
     int no_user_lexicon;     /* --no-user-lexicon */
     int list_voices;         /* --voices */
+    /* batch mode and captions (issue 7; batch.c, captions.c) */
+    int batch;               /* --batch */
+    const char *out_dir;     /* -o, --output-dir */
+    int jobs;                /* -j, --jobs: worker processes, 0 = number of cores */
+    const char *format;      /* --format: audio format of batch outputs */
+    const char *captions;    /* --captions FILE.vtt|FILE.srt (batch mode: vtt|srt) */
+    char **argv;             /* the command line after parsing: GNU getopt moves the */
+    int opt_end;             /* operands last, so argv[1..opt_end) are the options */
+    const char *short_opts;  /* getopt's option string (batch.c passes options on to workers) */
+    /* playback and live reading (issue 5; play.c, interactive.c, follow.c) */
+    int list_devices;        /* --list-devices */
+    const char *device;      /* --device N|NAME */
+    int interactive;         /* -i, --interactive */
+    int plain;               /* --plain: no cursor movement or colour in -i */
+    int follow;              /* --follow */
+    int interrupt;           /* --interrupt: with --follow, a new line cuts off the current one */
 } cli_opts;
 
 typedef struct cli_ctx {
@@ -82,6 +98,9 @@ typedef struct cli_stream_hooks {
                         void *user);
     int (*on_event)(const ks_event *ev, uint64_t frames_before, void *user);
     void *user;
+    /* Optional: each block of PCM as written; `frame` = the sink's frame count
+     * before it (captions find where the sound of a word really starts). */
+    void (*on_pcm)(const int16_t *pcm, size_t frames, uint64_t frame, void *user);
 } cli_stream_hooks;
 
 /* Returns 0 ok, 1 error (printed), 130/143 when stopped by a signal. */

@@ -10,7 +10,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "batch.h"
+#include "captions.h"
 #include "cli.h"
+#include "play.h"
 
 volatile int cli_signal_received;
 
@@ -80,6 +83,26 @@ static void usage(FILE *f)
           "      --no-user-lexicon do not read ~/.config/kazspeak/lexicon.tsv\n"
           "      --data-dir DIR    kazspeak data folder (voices/, lexicon/, espeak-ng-data/)\n"
           "\n"
+          "Many files (batch mode) and captions:\n"
+          "      --batch           FILE|DIR... one audio file per input text (*.txt in a DIR),\n"
+          "                        same base name; outputs newer than their input are skipped\n"
+          "  -o, --output-dir DIR  where batch outputs go (created if missing)\n"
+          "  -j, --jobs N          worker processes (default: number of cores)\n"
+          "      --format FMT      batch audio format: wav flac ogg opus mp3 (default wav)\n"
+          "      --captions FILE   with -w: also write captions, FILE.vtt (WebVTT) or FILE.srt;\n"
+          "                        with --batch: --captions vtt|srt, one per audio file\n"
+          "\n"
+          "Playback and live reading:\n"
+          "      --list-devices    list the sound output devices (number, name, rate, host API)\n"
+          "      --device N|NAME   play through device N or the one whose name contains NAME\n"
+          "  -i, --interactive     live reading for events: keys space pause/resume,\n"
+          "                        Left/Right previous/next sentence, Up/Down or +/- speed,\n"
+          "                        r repeat, q quit; one status line per change\n"
+          "      --plain           with -i: no colour or cursor movement (screen readers)\n"
+          "      --follow          speak each line of standard input as soon as it arrives;\n"
+          "                        an empty line or end of input ends after the queue\n"
+          "      --interrupt       with --follow: a new line cuts off the one being spoken\n"
+          "\n"
           "  -q, --quiet           no progress bar\n"
           "  -h, --help            show this help\n"
           "      --version         show the version\n"
@@ -88,6 +111,8 @@ static void usage(FILE *f)
           "Examples:\n"
           "  kazspeak \"2020 жылғы 3 маусым\"\n"
           "  kazspeak -v news -f speech.txt -w speech.mp3\n"
+          "  kazspeak -f speech.txt -w speech.mp3 --captions speech.vtt\n"
+          "  kazspeak --batch -o audio/ --format mp3 texts/\n"
           "  echo \"ҚР-да 5,1%-ға өсті\" | kazspeak --normalize\n",
           f);
 }
@@ -107,7 +132,9 @@ static int parse_int_opt(const char *name, const char *s, int min, int max, int 
 
 enum {
     OPT_STDOUT = 1000, OPT_NORMALIZE, OPT_EXPLAIN, OPT_IPA, OPT_VERSION, OPT_LEXICON, OPT_DATA_DIR,
-    OPT_NO_USER_LEXICON, OPT_VOICES
+    OPT_NO_USER_LEXICON, OPT_VOICES,
+    OPT_BATCH, OPT_FORMAT, OPT_CAPTIONS,
+    OPT_LIST_DEVICES, OPT_DEVICE, OPT_PLAIN, OPT_FOLLOW, OPT_INTERRUPT
 };
 
 static const struct option long_opts[] = {
@@ -123,10 +150,23 @@ static const struct option long_opts[] = {
     {"no-user-lexicon", no_argument, NULL, OPT_NO_USER_LEXICON},
     {"data-dir", required_argument, NULL, OPT_DATA_DIR},
     {"quiet", no_argument, NULL, 'q'},
+    {"batch", no_argument, NULL, OPT_BATCH},
+    {"output-dir", required_argument, NULL, 'o'},
+    {"jobs", required_argument, NULL, 'j'},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"captions", required_argument, NULL, OPT_CAPTIONS},
+    {"list-devices", no_argument, NULL, OPT_LIST_DEVICES},
+    {"device", required_argument, NULL, OPT_DEVICE},
+    {"interactive", no_argument, NULL, 'i'},
+    {"plain", no_argument, NULL, OPT_PLAIN},
+    {"follow", no_argument, NULL, OPT_FOLLOW},
+    {"interrupt", no_argument, NULL, OPT_INTERRUPT},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
 };
+
+static const char short_opts[] = ":w:f:v:s:p:a:g:xqho:j:i";
 
 static int parse_args(cli_opts *o, int argc, char **argv)
 {
@@ -134,7 +174,7 @@ static int parse_args(cli_opts *o, int argc, char **argv)
     o->rate = o->pitch = o->amplitude = o->wordgap = -1;
     int ch;
     opterr = 0;
-    while ((ch = getopt_long(argc, argv, ":w:f:v:s:p:a:g:xqh", long_opts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1) {
         switch (ch) {
         case 'w': o->wav_file = optarg; break;
         case OPT_STDOUT: o->to_stdout = 1; break;
@@ -159,6 +199,17 @@ static int parse_args(cli_opts *o, int argc, char **argv)
         case OPT_NO_USER_LEXICON: o->no_user_lexicon = 1; break;
         case OPT_DATA_DIR: o->data_dir = optarg; break;
         case 'q': o->quiet = 1; break;
+        case OPT_BATCH: o->batch = 1; break;
+        case 'o': o->out_dir = optarg; break;
+        case 'j': if (parse_int_opt("-j (jobs)", optarg, 1, 1024, &o->jobs)) return -1; break;
+        case OPT_FORMAT: o->format = optarg; break;
+        case OPT_CAPTIONS: o->captions = optarg; break;
+        case OPT_LIST_DEVICES: o->list_devices = 1; break;
+        case OPT_DEVICE: o->device = optarg; break;
+        case 'i': o->interactive = 1; break;
+        case OPT_PLAIN: o->plain = 1; break;
+        case OPT_FOLLOW: o->follow = 1; break;
+        case OPT_INTERRUPT: o->interrupt = 1; break;
         case 'h': usage(stdout); exit(CLI_EXIT_OK);
         case OPT_VERSION:
             printf("kazspeak %s\n", ks_version());
@@ -170,6 +221,41 @@ static int parse_args(cli_opts *o, int argc, char **argv)
             cli_error("unknown option '%s' (see --help)", argv[optind - 1]);
             return -1;
         }
+    }
+    if (o->interactive && o->follow) {
+        cli_error("-i and --follow cannot be used together");
+        return -1;
+    }
+    if ((o->interactive || o->follow || o->device) &&
+        (o->wav_file || o->to_stdout || o->normalize_only || o->phonemes || o->batch)) {
+        cli_error("-i, --follow and --device play through the sound card: they cannot be combined with -w, "
+                  "--stdout, --normalize, -x or --batch");
+        return -1;
+    }
+    if (o->interrupt && !o->follow) {
+        cli_error("--interrupt belongs to --follow");
+        return -1;
+    }
+    if (o->follow && optind < argc) {
+        cli_error("--follow reads lines from standard input (or -f FILE), not from arguments");
+        return -1;
+    }
+    o->argv = argv;
+    o->opt_end = optind;
+    o->short_opts = short_opts;
+    if (o->batch)
+        return batch_check_opts(o, argc - optind);
+    if (o->out_dir || o->jobs || o->format) {
+        cli_error("-o, -j and --format belong to --batch (for one file use -w FILE.EXT)");
+        return -1;
+    }
+    if (o->captions && !o->wav_file && !o->to_stdout) {
+        cli_error("--captions needs -w FILE or --batch");
+        return -1;
+    }
+    if (o->captions && cli_captions_format(o->captions) == CLI_CAPTIONS_NONE) {
+        cli_error("--captions %s: the caption file must end in .vtt or .srt", o->captions);
+        return -1;
     }
     for (int i = optind; i < argc; i++) {
         if (o->n_texts >= CLI_MAX_TEXTS) {
@@ -303,6 +389,8 @@ int main(int argc, char **argv)
     c.prog = argv[0];
     if (parse_args(&c.opt, argc, argv) != 0)
         return CLI_EXIT_USAGE;
+    if (c.opt.list_devices)
+        return cli_run_list_devices();
     cli_install_signals();
     if (cli_load_data(&c) != 0) {
         cli_free(&c);
@@ -311,16 +399,16 @@ int main(int argc, char **argv)
     int rc;
     if (c.opt.list_voices)
         rc = list_voices(&c);
+    else if (c.opt.batch)
+        rc = cli_run_batch(&c);
     else if (c.opt.normalize_only)
         rc = cli_run_normalize(&c);
     else if (c.opt.phonemes)
         rc = cli_run_phonemes(&c);
     else if (c.opt.wav_file || c.opt.to_stdout)
         rc = cli_run_write(&c);
-    else {
-        cli_error("no sound output in this build yet: use -w FILE or --stdout");
-        rc = CLI_EXIT_NODEVICE;
-    }
+    else
+        rc = cli_run_play(&c);
     cli_free(&c);
     if (cli_signal_received) {
         signal(cli_signal_received, SIG_DFL);

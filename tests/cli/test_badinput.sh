@@ -33,7 +33,7 @@ norm_row() {
 norm_row "invalid UTF-8" "$T/badutf8.txt" "badutf8.txt: invalid UTF-8 at byte offset 11 "
 ok; grep -q "�" "$T/out" || fail "invalid UTF-8: no U+FFFD in output"
 norm_row "NUL bytes" "$T/nul.txt" ""
-ok; ! grep -qa $'\x00' "$T/out" || fail "NUL bytes reached the output"
+ok; [ "$(tr -d '\000' <"$T/out" | wc -c)" -eq "$(wc -c <"$T/out")" ] || fail "NUL bytes reached the output"
 ok; grep -q "беске" "$T/out" || fail "NUL row: '5-ке' not normalized: $(cat "$T/out")"
 norm_row "empty input" "$T/empty.txt" ""
 norm_row "10 MB line" "$T/longline.txt" ""
