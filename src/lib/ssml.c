@@ -15,6 +15,7 @@
  *  - entities in attribute values are not decoded either: every attribute we
  *    write is a validated token (digits, keywords, mark names without & < > ").
  *  - in phoneme mode "[[" in text starts phonemes: text never carries "[[". */
+#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -204,8 +205,12 @@ static void sep_tag(ks_buf *out)
 /* Write a block-level tag. */
 static void put_block(ctx *c, const char *tag)
 {
-    while (c->out->len && c->out->data[c->out->len - 1] == ' ' && !c->out->failed)
-        c->out->data[--c->out->len] = '\0'; /* no space before a block boundary */
+    ks_buf *o = c->out;
+    /* no space before a block boundary, except the one that must follow "]]":
+     * eSpeak reads a tag glued to "]]" aloud ("<speak>[[a]]</speak>" says "slash") */
+    while (o->len && o->data[o->len - 1] == ' ' && !o->failed &&
+           !(o->len >= 3 && o->data[o->len - 2] == ']' && o->data[o->len - 3] == ']'))
+        o->data[--o->len] = '\0';
     ks_buf_puts(c->out, tag);
     c->at_block = 1;
     c->space_pending = 0;
@@ -1023,6 +1028,15 @@ static ks_status do_prosody(ctx *c)
             size_t vl = strlen(v);
             if (i == 0 && vl && v[vl - 1] != '%' && v[0] != '+' && v[0] != '-') {
                 snprintf(conv, sizeof conv, "%ld%%", (long)(strtod(v, NULL) * 100.0 + 0.5));
+                v = conv;
+            }
+            /* volume="+6dB": eSpeak ignores the unit; give it the amplitude change in % */
+            if (i == 2 && vl > 2 && strcmp(v + vl - 2, "dB") == 0) {
+                double db = strtod(v, NULL);
+                if (db > 40.0)
+                    db = 40.0;
+                long pct = (long)((pow(10.0, db / 20.0) - 1.0) * 100.0 + (db >= 0 ? 0.5 : -0.5));
+                snprintf(conv, sizeof conv, "%+ld%%", pct);
                 v = conv;
             }
         } else {

@@ -1,6 +1,7 @@
 /* test_ssml.c - SSML -> eSpeak SSML: elements, say-as through the Kazakh number rules,
  * entity decoding, errors with line and column, limits; golden file tests/golden/ssml.tsv
  * (input <TAB> expected, \n in a cell = newline; run with the normalizer when it loads). */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,7 +66,9 @@ static void test_elements(void)
     CHECK_STR(conv("<speak><prosody rate=\"1.5\" pitch=\"+10%\" volume=\"loud\">тез</prosody>"
                    "<prosody rate=\"x-slow\" pitch=\"-2st\" volume=\"+6dB\">баяу</prosody></speak>"),
               "<speak><prosody rate=\"150%\" pitch=\"+10%\" volume=\"loud\">тез</prosody>"
-              "<prosody rate=\"x-slow\" pitch=\"-2st\" volume=\"+6dB\">баяу</prosody></speak>");
+              "<prosody rate=\"x-slow\" pitch=\"-2st\" volume=\"+100%\">баяу</prosody></speak>");
+    CHECK_STR(conv("<speak><prosody volume=\"-6dB\">x</prosody><prosody volume=\"-200dB\">y</prosody></speak>"),
+              "<speak><prosody volume=\"-50%\">x</prosody><prosody volume=\"-100%\">y</prosody></speak>");
     CHECK_STR(conv("<speak><emphasis level=\"strong\">маңызды</emphasis> <emphasis>сөз</emphasis></speak>"),
               "<speak><emphasis level=\"strong\">маңызды</emphasis> <emphasis>сөз</emphasis></speak>");
     CHECK_STR(conv("<speak>Бір <mark name=\"m1\"/>екі<mark name='m2'></mark></speak>"),
@@ -116,7 +119,9 @@ static void test_phoneme(void)
               "<speak>Бір [[s'&l&m]] екі</speak>");
     CHECK_INT(flags, KS_SPEAK_SSML | KS_SPEAK_PHONEMES);
     /* no alphabet = eSpeak's */
-    CHECK_STR(conv("<speak><phoneme ph=\"q'Azaq\">қазақ</phoneme></speak>"), "<speak>[[q'Azaq]]</speak>");
+    CHECK_STR(conv("<speak><phoneme ph=\"q'Azaq\">қазақ</phoneme></speak>"), "<speak>[[q'Azaq]] </speak>");
+    CHECK_STR(conv("<speak><s><phoneme ph=\"a\">x</phoneme></s><phoneme ph=\"b\">x</phoneme><break/></speak>"),
+              "<speak><s>[[a]] </s>[[b]] <break/></speak>");
     /* IPA cannot be given to eSpeak: the content is read */
     flags = 0;
     CHECK_STR(conv_n(NULL, "<speak><phoneme alphabet=\"ipa\" ph=\"qɑzɑq\">қазақ</phoneme></speak>", &flags, NULL, &err),
@@ -338,6 +343,79 @@ static void test_with_normalizer(void)
     ks_lexicon_free(lex);
 }
 
+
+/* ---- through the real engine: breaks lengthen, marks arrive, phonemes are spoken */
+typedef struct collect {
+    size_t frames;
+    int marks;
+    char mark_name[32];
+    uint64_t mark_sample;
+} collect;
+
+static int on_pcm(const int16_t *pcm, size_t frames, void *user)
+{
+    (void)pcm;
+    ((collect *)user)->frames += frames;
+    return 0;
+}
+
+static int on_ev(const ks_event *ev, void *user)
+{
+    collect *c = user;
+    if (ev->type == KS_EVENT_MARK && ev->name) {
+        c->marks++;
+        snprintf(c->mark_name, sizeof c->mark_name, "%s", ev->name);
+        c->mark_sample = ev->sample;
+    }
+    return 0;
+}
+
+static size_t speak_ssml(ks_engine *e, const char *ssml, collect *c, int drop_phonemes)
+{
+    ks_buf b = {0};
+    ks_error err = {{0}};
+    unsigned flags = 0;
+    memset(c, 0, sizeof *c);
+    CHECK_INT(ks_ssml_to_espeak(NULL, NULL, KS_SCRIPT_CYRL, ssml, strlen(ssml), &b, &flags, &err), KS_OK);
+    if (drop_phonemes)
+        flags &= ~(unsigned)KS_SPEAK_PHONEMES;
+    CHECK_INT(ks_engine_speak(e, b.data, b.len, flags, on_pcm, on_ev, c, &err), KS_OK);
+    ks_buf_free(&b);
+    return c->frames;
+}
+
+static void test_with_engine(void)
+{
+    ks_engine *e = NULL;
+    ks_error err = {{0}};
+    if (ks_engine_new(&e, KS_BINARY_DIR "/espeak-ng-data", &err) != KS_OK) {
+        fprintf(stderr, "engine: %s\n", err.msg);
+        CHECK(0);
+        return;
+    }
+    ks_voice v;
+    ks_voice_defaults(&v);
+    CHECK_INT(ks_engine_set_voice(e, &v, &err), KS_OK);
+    int rate = ks_engine_sample_rate(e);
+    collect c;
+    size_t plain = speak_ssml(e, "<speak>Бір екі</speak>", &c, 0);
+    CHECK(plain > (size_t)rate / 4);
+    size_t brk = speak_ssml(e, "<speak>Бір <break time=\"1000ms\"/>екі</speak>", &c, 0);
+    CHECK(brk > plain + (size_t)rate * 8 / 10);
+    size_t slow = speak_ssml(e, "<speak><prosody rate=\"x-slow\">Бір екі</prosody></speak>", &c, 0);
+    CHECK(slow > plain * 12 / 10);
+    speak_ssml(e, "<speak>Бір <mark name=\"m1\"/>екі</speak>", &c, 0);
+    CHECK_INT(c.marks, 1);
+    CHECK_STR(c.mark_name, "m1");
+    CHECK(c.mark_sample > 0 && c.mark_sample < c.frames);
+    size_t ph = speak_ssml(e, "<speak><phoneme alphabet=\"espeak\" ph=\"s'&amp;l&amp;m\">x</phoneme></speak>", &c, 0);
+    size_t ph_as_text = speak_ssml(e, "<speak><phoneme alphabet=\"espeak\" ph=\"s'&amp;l&amp;m\">x</phoneme></speak>", &c, 1);
+    CHECK(ph > (size_t)rate / 5);
+    fprintf(stderr, "phonemes: %zu frames, as text: %zu\n", ph, ph_as_text);
+    CHECK(ph_as_text > ph * 13 / 10); /* without the flag the brackets and letters are read out */
+    ks_engine_free(e);
+}
+
 int main(void)
 {
     ks_error err = {{0}};
@@ -353,6 +431,7 @@ int main(void)
     test_errors();
     test_limits();
     test_with_normalizer();
+    test_with_engine();
     ks_translit_free(tr_loaded);
     return check_done();
 }
