@@ -15,6 +15,7 @@ from sdproto import Module, ModuleError, rms, samples, voiced_seconds  # noqa: E
 MODULE = sys.argv[1]
 failures = []
 figures = {}
+modules = []
 
 
 def check(cond, what):
@@ -27,6 +28,7 @@ def start(extra_env=None):
     env = dict(os.environ)
     env.update(extra_env or {})
     m = Module([MODULE] + sys.argv[2:], env)
+    modules.append(m)
     i = m.mark()
     m.send("INIT")
     j = m.wait_line(lambda s: s.startswith("299 ") or s.startswith("399 "), i, 60)
@@ -344,6 +346,18 @@ if __name__ == "__main__":
         except ModuleError as e:
             failures.append("%s: %s" % (t.__name__, e))
             print("FAIL:", t.__name__, e)
+        for m in modules:
+            rc = m.proc.poll()
+            if rc is None:
+                m.proc.kill()
+                m.proc.wait()
+            else:
+                check(rc == 0, "%s: module exit status %r" % (t.__name__, rc))
+            m.err_thread.join(5)
+            err = m.stderr()
+            check("Sanitizer" not in err and "runtime error" not in err,
+                  "%s: sanitizer report:\n%s" % (t.__name__, err[-3000:]))
+        modules.clear()
     for k, v in figures.items():
         print("figure %s = %.2f" % (k, v))
     print("%d failed" % len(failures))
