@@ -151,10 +151,12 @@ static int out_pending(void)
 
 static void handle_line(const char *line, size_t len);
 
-/* Parse complete lines from M.in while no message is queued. */
+/* Parse complete lines from M.in while no message is queued.  After a STOP
+ * the rest waits until the stopped message has sent its 703, so replies to
+ * later commands never come before it. */
 static void parse_input(void)
 {
-    while (M.pending == SD_CMD_NONE && !M.quit) {
+    while (M.pending == SD_CMD_NONE && !M.quit && !(M.speaking && M.stop_req)) {
         const char *start = M.in.data ? M.in.data + M.in_pos : NULL;
         size_t avail = M.in.len - M.in_pos;
         const char *nl = avail ? memchr(start, '\n', avail) : NULL;
@@ -210,7 +212,7 @@ static void service(int wait)
 {
     for (;;) {
         out_try();
-        int can_read = !M.in_eof && M.pending == SD_CMD_NONE;
+        int can_read = !M.in_eof && M.pending == SD_CMD_NONE && !(M.speaking && M.stop_req);
         if (wait == 1 && (!out_pending() || M.stop_req || M.quit))
             return;
         struct pollfd fds[2];
