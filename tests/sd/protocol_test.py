@@ -59,6 +59,28 @@ def secs(m, pcm):
     return len(pcm) / 2 / m.rate
 
 
+def pitch_hz(pcm, rate):
+    """Median pitch of voiced 40 ms frames by autocorrelation (60-400 Hz)."""
+    a = samples(pcm)
+    n = int(rate * 0.04)
+    lo, hi = int(rate / 400), int(rate / 60)
+    est = []
+    for start in range(0, len(a) - n - hi, n):
+        w = a[start:start + n + hi]
+        e0 = sum(x * x for x in w[:n])
+        if e0 < n * 1000 ** 2:
+            continue
+        best, best_lag = 0.0, 0
+        for lag in range(lo, hi, 2):
+            c = sum(w[i] * w[i + lag] for i in range(0, n, 2))
+            if c > best:
+                best, best_lag = c, lag
+        if best_lag and best > 0.3 * e0 / 2:
+            est.append(rate / best_lag)
+    est.sort()
+    return est[len(est) // 2] if est else 0.0
+
+
 SENT = "Сәлем, әлем! Бұл сынақ."
 LONG = " ".join(["Қазақстан Республикасы – Орталық Азиядағы мемлекет. Астанасы – Астана қаласы."] * 60)
 
@@ -141,6 +163,17 @@ def test_rate_pitch_volume():
     s, e = m.speak("<speak>%s</speak>" % SENT)
     loud = rms(m.pcm(s, e))
     check(loud > 2 * quiet > 0, "volume: rms %.0f at +100 vs %.0f at -50" % (loud, quiet))
+    # pitch and voice type change the voice: compare the mean fundamental period
+    f0 = {}
+    for label, kw in (("low", dict(volume=0, pitch=-100)), ("high", dict(pitch=100)),
+                      ("male1", dict(pitch=0, voice="male1")), ("female1", dict(voice="female1"))):
+        set_params(m, **kw)
+        s, e = m.speak("<speak>%s</speak>" % SENT)
+        f0[label] = pitch_hz(m.pcm(s, e), m.rate)
+    set_params(m, voice="male1")
+    print("pitch estimates (Hz):", {k: round(v) for k, v in f0.items()})
+    check(f0["high"] > 1.3 * f0["low"], "pitch +100 is higher than -100")
+    check(f0["female1"] > 1.3 * f0["male1"], "voice female1 is higher than male1")
     r = set_params(m, rate=101)
     check(r[-1] == "303 ERROR INVALID PARAMETER OR VALUE", "rate=101 rejected: %r" % r)
     m.quit()
