@@ -6,18 +6,26 @@
  *  - ALSA's and JACK's start-up chatter is silenced before Pa_Initialize
  *    (snd_lib_error_set_handler; jack_set_error/info_function via dlsym), unless
  *    KAZSPEAK_AUDIO_DEBUG is set in the environment.
- *  - Blocking Pa_WriteStream called from the synthesis callback: natural
- *    back-pressure, no ring buffer of our own.  The stream uses the device's
- *    defaultHighOutputLatency (no underruns at high speech rates).
+ *  - ALSA, OSS: blocking Pa_WriteStream called from the synthesis callback:
+ *    natural back-pressure, byte-exact capture, no busy callback on a device
+ *    that is not paced (the ALSA null/file test device).
+ *  - JACK: a callback stream fed from a single-producer/single-consumer ring
+ *    of our own; ks_sink_write copies into the ring and waits (short sleeps)
+ *    while it is full.  The blocking Pa_WriteStream of PortAudio 19.6 garbles
+ *    JACK output unless every write divides the JACK period (measured).
+ *  - The stream uses the device's defaultHighOutputLatency (no underruns at
+ *    high speech rates).
  *  - The stream is opened at once (so a missing or broken device is reported
  *    before any synthesis) but started on the first write, so nothing but
  *    speech is queued and no underrun is counted before the first sample.
  *  - Leading silence of an utterance is dropped (ks_playback_trim_next), keeping
  *    TRIM_KEEP_MS before the first audible sample so consonants are not clipped.
- *  - Pause = Pa_AbortStream (queued audio is dropped at once, sound stops within
- *    one device period); the frames that were still queued are kept in a
- *    history ring and written again on resume, so speech resumes where the
- *    listener stopped hearing it.
+ *  - Pause = Pa_AbortStream (sound stops at once, queued audio is dropped from
+ *    the device).  The ring also serves as history: on resume the frames the
+ *    device had taken but not played are written again (blocking: the queued
+ *    amount from Pa_GetStreamWriteAvailable; JACK: the read position steps back
+ *    by the stream latency), so speech resumes where the listener stopped
+ *    hearing it.
  *  - When the device does not take the input rate, the sink opens it at the
  *    device's default rate and resamples with libsamplerate. */
 #ifndef _GNU_SOURCE
@@ -28,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdatomic.h>
 #include <time.h>
 #include <fcntl.h>
 #include <unistd.h>
@@ -44,7 +53,8 @@
 #define TRIM_KEEP_MS 5      /* kept before the first audible sample */
 #define TRIM_KEEP_MAX 4096  /* frames */
 #define RESAMPLE_BLOCK 1024 /* input frames per libsamplerate call */
-#define HISTORY_MIN_MS 1000 /* frames kept for resume after a pause */
+#define RING_MS 200         /* queued in our ring, besides the device's own buffer */
+#define WAIT_US 2000        /* sleep while the ring is full or draining */
 
 typedef struct pa_sink {
     ks_sink base;
@@ -54,7 +64,6 @@ typedef struct pa_sink {
     int running;             /* started and not stopped/aborted */
     int paused;
     int pa_inited;           /* we hold one Pa_Initialize reference */
-    unsigned long capacity;  /* device buffer in frames (write-available when empty) */
     /* leading-silence trimming */
     int trim;
     int16_t keep[TRIM_KEEP_MAX];
@@ -66,10 +75,19 @@ typedef struct pa_sink {
     float *in_f, *out_f;
     int16_t *out_s;
     size_t out_cap;
-    /* history of device frames for resume */
-    int16_t *hist;
-    size_t hist_cap, hist_pos, hist_len;
-    unsigned long requeue; /* frames to write again on resume */
+    /* ring: the writer advances tail, the stream callback advances head
+     * (monotonic counters; index = counter % ring_cap).  `reserve` frames
+     * behind head are never overwritten, so a pause can step head back. */
+    int16_t *ring;
+    size_t ring_cap, reserve;
+    _Atomic uint64_t head, tail;
+    _Atomic unsigned long cb_underflows;
+    _Atomic int draining;
+    uint64_t run_start;      /* head when the stream was last started */
+    int use_callback;        /* JACK: callback + ring; else blocking writes, ring = history */
+    unsigned long capacity;  /* blocking: device buffer in frames (write-available when empty) */
+    unsigned long requeue;   /* blocking: frames to write again on resume */
+    size_t start_fill;       /* callback: frames queued before the stream starts */
     /* statistics */
     double first_sound;      /* CLOCK_MONOTONIC seconds, 0 = none yet */
     double utt_sound;        /* the same for the current utterance (since trim_next) */
@@ -313,58 +331,60 @@ KS_API ks_status ks_playback_find_device(const char *spec, int *index, ks_error 
 
 /* ---------------------------------------------------------------- device writes */
 
-static void history_add(pa_sink *p, const int16_t *d, size_t n)
+/* The stream callback (PortAudio's thread): copy from the ring, pad with silence. */
+static int pa_callback(const void *in, void *out, unsigned long frames, const PaStreamCallbackTimeInfo *ti,
+                       PaStreamCallbackFlags flags, void *user)
 {
-    if (!p->hist_cap)
-        return;
-    if (n >= p->hist_cap) {
-        memcpy(p->hist, d + (n - p->hist_cap), p->hist_cap * sizeof *d);
-        p->hist_pos = 0;
-        p->hist_len = p->hist_cap;
-        return;
+    (void)in;
+    (void)ti;
+    (void)flags;
+    pa_sink *p = user;
+    int16_t *o = out;
+    uint64_t head = atomic_load_explicit(&p->head, memory_order_relaxed);
+    uint64_t tail = atomic_load_explicit(&p->tail, memory_order_acquire);
+    size_t n = tail - head < frames ? (size_t)(tail - head) : (size_t)frames;
+    size_t idx = (size_t)(head % p->ring_cap);
+    size_t first = p->ring_cap - idx < n ? p->ring_cap - idx : n;
+    memcpy(o, p->ring + idx, first * sizeof *o);
+    memcpy(o + first, p->ring, (n - first) * sizeof *o);
+    if (n < frames) {
+        memset(o + n, 0, (frames - n) * sizeof *o);
+        if (!atomic_load_explicit(&p->draining, memory_order_relaxed))
+            atomic_fetch_add_explicit(&p->cb_underflows, 1, memory_order_relaxed);
     }
-    size_t first = p->hist_cap - p->hist_pos;
-    if (first > n)
-        first = n;
-    memcpy(p->hist + p->hist_pos, d, first * sizeof *d);
-    memcpy(p->hist, d + first, (n - first) * sizeof *d);
-    p->hist_pos = (p->hist_pos + n) % p->hist_cap;
-    p->hist_len = p->hist_len + n > p->hist_cap ? p->hist_cap : p->hist_len + n;
+    atomic_store_explicit(&p->head, head + n, memory_order_release);
+    return paContinue;
+}
+
+static void sleep_us(long us)
+{
+    struct timespec ts = {0, us * 1000};
+    nanosleep(&ts, NULL);
 }
 
 static ks_status stream_start(pa_sink *p, ks_error *err)
 {
     if (p->running)
         return KS_OK;
+    atomic_store(&p->draining, 0);
+    p->run_start = atomic_load(&p->head);
     PaError e = Pa_StartStream(p->stream);
     if (e != paNoError)
         return pa_status(err, e, "cannot start the sound device");
     p->running = 1;
-    if (!p->capacity) {
+    if (!p->use_callback && !p->capacity) {
         signed long a = Pa_GetStreamWriteAvailable(p->stream);
         p->capacity = a > 0 ? (unsigned long)a : 0;
     }
     return KS_OK;
 }
 
-static ks_status device_write(pa_sink *p, const int16_t *d, size_t n, int record, ks_error *err)
+/* Blocking mode: write to the device; `record` adds the frames to the history. */
+static ks_status blocking_write(pa_sink *p, const int16_t *d, size_t n, int record, ks_error *err)
 {
-    if (n == 0)
-        return KS_OK;
     ks_status st = stream_start(p, err);
     if (st != KS_OK)
         return st;
-    if (p->utt_sound == 0) {
-        for (size_t i = 0; i < n; i++)
-            if (d[i] > TRIM_THRESHOLD || d[i] < -TRIM_THRESHOLD) {
-                p->utt_sound = mono_now();
-                if (p->first_sound == 0)
-                    p->first_sound = p->utt_sound;
-                break;
-            }
-    }
-    if (record)
-        history_add(p, d, n);
     if (p->mute_null >= 0)
         dup2(p->mute_null, STDERR_FILENO); /* PortAudio prints "Expression ... failed" on write errors */
     PaError e = Pa_WriteStream(p->stream, d, (unsigned long)n);
@@ -374,7 +394,106 @@ static ks_status device_write(pa_sink *p, const int16_t *d, size_t n, int record
         p->underflows++;
     else if (e != paNoError)
         return pa_status(err, e, "sound device write failed");
-    p->device_frames += n;
+    if (record) {
+        uint64_t tail = atomic_load(&p->tail);
+        size_t k = n > p->ring_cap ? n - p->ring_cap : 0;
+        for (; k < n; k++)
+            p->ring[(tail + k) % p->ring_cap] = d[k];
+        atomic_store(&p->tail, tail + n);
+        atomic_store(&p->head, tail + n);
+        p->device_frames += n;
+    }
+    return KS_OK;
+}
+
+static ks_status stream_check(pa_sink *p, ks_error *err)
+{
+    PaError a = Pa_IsStreamActive(p->stream);
+    if (a < 0)
+        return pa_status(err, a, "sound device failed");
+    if (a == 0 && p->running)
+        return status_set(err, KS_EAUDIO, "the sound device stopped");
+    return KS_OK;
+}
+
+static ks_status device_write(pa_sink *p, const int16_t *d, size_t n, ks_error *err)
+{
+    if (n == 0)
+        return KS_OK;
+    if (p->utt_sound == 0) {
+        for (size_t i = 0; i < n; i++)
+            if (d[i] > TRIM_THRESHOLD || d[i] < -TRIM_THRESHOLD) {
+                p->utt_sound = mono_now();
+                if (p->first_sound == 0)
+                    p->first_sound = p->utt_sound;
+                break;
+            }
+    }
+    if (!p->use_callback)
+        return blocking_write(p, d, n, 1, err);
+    size_t room_max = p->ring_cap - p->reserve;
+    while (n > 0) {
+        uint64_t tail = atomic_load_explicit(&p->tail, memory_order_relaxed);
+        uint64_t head = atomic_load_explicit(&p->head, memory_order_acquire);
+        size_t room = room_max - (size_t)(tail - head);
+        if (room == 0) {
+            /* full: the device must be playing; start it, or wait for it */
+            if (!p->running) {
+                ks_status st = stream_start(p, err);
+                if (st != KS_OK)
+                    return st;
+                continue;
+            }
+            ks_status st = stream_check(p, err);
+            if (st != KS_OK)
+                return st;
+            sleep_us(WAIT_US);
+            continue;
+        }
+        size_t m = n < room ? n : room;
+        size_t idx = (size_t)(tail % p->ring_cap);
+        size_t first = p->ring_cap - idx < m ? p->ring_cap - idx : m;
+        memcpy(p->ring + idx, d, first * sizeof *d);
+        memcpy(p->ring, d + first, (m - first) * sizeof *d);
+        atomic_store_explicit(&p->tail, tail + m, memory_order_release);
+        d += m;
+        n -= m;
+        p->device_frames += m;
+    }
+    /* Start once a little is queued, so the first callbacks find audio
+     * (drain and close start it for shorter utterances). */
+    if (!p->running && atomic_load(&p->tail) - atomic_load(&p->head) >= p->start_fill)
+        return stream_start(p, err);
+    return KS_OK;
+}
+
+/* Wait until the callback has taken everything, then stop the stream (which
+ * waits until the device has played it). */
+static ks_status stream_drain(pa_sink *p, ks_error *err)
+{
+    if (!p->running && p->use_callback && atomic_load(&p->head) < atomic_load(&p->tail)) {
+        ks_status st = stream_start(p, err);
+        if (st != KS_OK)
+            return st;
+    }
+    if (!p->running)
+        return KS_OK;
+    if (!p->use_callback) {
+        PaError e = Pa_StopStream(p->stream);
+        p->running = 0;
+        return e == paNoError ? KS_OK : pa_status(err, e, "sound device");
+    }
+    atomic_store(&p->draining, 1);
+    while (atomic_load(&p->head) < atomic_load(&p->tail)) {
+        ks_status st = stream_check(p, err);
+        if (st != KS_OK)
+            return st;
+        sleep_us(WAIT_US);
+    }
+    PaError e = Pa_StopStream(p->stream);
+    p->running = 0;
+    if (e != paNoError)
+        return pa_status(err, e, "sound device");
     return KS_OK;
 }
 
@@ -382,7 +501,7 @@ static ks_status device_write(pa_sink *p, const int16_t *d, size_t n, int record
 static ks_status emit(pa_sink *p, const int16_t *pcm, size_t n, int flush, ks_error *err)
 {
     if (!p->src)
-        return device_write(p, pcm, n, 1, err);
+        return device_write(p, pcm, n, err);
     size_t off = 0;
     do {
         size_t chunk = n - off > RESAMPLE_BLOCK ? RESAMPLE_BLOCK : n - off;
@@ -402,7 +521,7 @@ static ks_status emit(pa_sink *p, const int16_t *pcm, size_t n, int flush, ks_er
                 return status_set(err, KS_EAUDIO, "resampling for the sound device failed: %s", src_strerror(e));
             if (sd.output_frames_gen > 0) {
                 src_float_to_short_array(p->out_f, p->out_s, (int)sd.output_frames_gen);
-                ks_status st = device_write(p, p->out_s, (size_t)sd.output_frames_gen, 1, err);
+                ks_status st = device_write(p, p->out_s, (size_t)sd.output_frames_gen, err);
                 if (st != KS_OK)
                     return st;
             }
@@ -470,7 +589,7 @@ static void pa_free(pa_sink *p)
     free(p->in_f);
     free(p->out_f);
     free(p->out_s);
-    free(p->hist);
+    free(p->ring);
     free(p);
 }
 
@@ -491,12 +610,11 @@ static ks_status pa_close(ks_sink *s, ks_error *err)
         st = ks_playback_resume(s, err);
     if (st == KS_OK && p->src && !p->trim)
         st = emit(p, NULL, 0, 1, err);
-    if (p->running) {
-        PaError e = Pa_StopStream(p->stream); /* waits until everything queued was played */
-        p->running = 0;
-        if (e != paNoError && st == KS_OK)
-            st = pa_status(err, e, "sound device");
-    }
+    if (st == KS_OK)
+        st = stream_drain(p, err); /* waits until everything queued was played */
+    if (p->running)
+        Pa_AbortStream(p->stream);
+    p->running = 0;
     pa_free(p);
     return st;
 }
@@ -523,7 +641,7 @@ static ks_status open_stream(pa_sink *p, int device, int rate, ks_error *err)
     op.device = device;
     op.channelCount = 1;
     op.sampleFormat = paInt16;
-    op.suggestedLatency = info->defaultHighOutputLatency;
+    op.suggestedLatency = info->defaultHighOutputLatency > 0 ? info->defaultHighOutputLatency : 0.05;
     int m = mute_begin();
     ks_status st = open_stream_muted(p, info, &op, rate, err);
     mute_end(m);
@@ -541,7 +659,12 @@ static ks_status open_stream_muted(pa_sink *p, const PaDeviceInfo *info, PaStrea
         if (e != paFormatIsSupported)
             return pa_status(err, e, info->name ? info->name : "sound device");
     }
-    PaError e = Pa_OpenStream(&p->stream, NULL, &op, dev_rate, paFramesPerBufferUnspecified, paClipOff, NULL, NULL);
+    const PaHostApiInfo *h = Pa_GetHostApiInfo(info->hostApi);
+    p->use_callback = h && h->type == paJACK;
+    PaError e = p->use_callback ? Pa_OpenStream(&p->stream, NULL, &op, dev_rate, paFramesPerBufferUnspecified,
+                                                paClipOff | paPrimeOutputBuffersUsingStreamCallback, pa_callback, p)
+                                : Pa_OpenStream(&p->stream, NULL, &op, dev_rate, paFramesPerBufferUnspecified,
+                                                paClipOff, NULL, NULL);
     if (e != paNoError) {
         p->stream = NULL;
         char what[300];
@@ -564,11 +687,15 @@ static ks_status open_stream_muted(pa_sink *p, const PaDeviceInfo *info, PaStrea
         if (!p->in_f || !p->out_f || !p->out_s)
             return status_set(err, KS_ENOMEM, "out of memory");
     }
-    size_t hist = (size_t)dev_rate * HISTORY_MIN_MS / 1000;
-    size_t lat = (size_t)(p->latency * dev_rate) * 4;
-    p->hist_cap = hist > lat ? hist : lat;
-    p->hist = malloc(p->hist_cap * sizeof *p->hist);
-    if (!p->hist)
+    if (!(p->latency >= 0 && p->latency < 10))
+        p->latency = 0; /* some host APIs report nonsense */
+    p->reserve = (size_t)(p->latency * dev_rate) + (size_t)dev_rate / 20; /* latency + 50 ms */
+    p->ring_cap = (size_t)dev_rate * RING_MS / 1000 + p->reserve;
+    p->start_fill = (size_t)dev_rate / 20; /* 50 ms: synthesised in well under 1 ms */
+    if (!p->use_callback) /* history: more than the device buffer can hold */
+        p->ring_cap = (size_t)dev_rate + (size_t)(p->latency * dev_rate) * 4;
+    p->ring = malloc(p->ring_cap * sizeof *p->ring);
+    if (!p->ring)
         return status_set(err, KS_ENOMEM, "out of memory");
     return KS_OK;
 }
@@ -655,18 +782,31 @@ KS_API ks_status ks_playback_pause(ks_sink *s, ks_error *err)
     if (p->paused)
         return KS_OK;
     p->paused = 1;
-    p->requeue = 0;
     if (!p->running)
         return KS_OK;
-    signed long avail = Pa_GetStreamWriteAvailable(p->stream);
-    unsigned long queued = 0;
-    if (avail >= 0 && p->capacity > (unsigned long)avail)
-        queued = p->capacity - (unsigned long)avail;
-    if (queued > p->hist_len)
-        queued = (unsigned long)p->hist_len;
-    PaError e = Pa_AbortStream(p->stream);
+    if (!p->use_callback) {
+        signed long avail = Pa_GetStreamWriteAvailable(p->stream);
+        unsigned long queued = 0;
+        if (avail >= 0 && p->capacity > (unsigned long)avail)
+            queued = p->capacity - (unsigned long)avail;
+        if (queued > p->ring_cap)
+            queued = (unsigned long)p->ring_cap;
+        if (queued > atomic_load(&p->tail))
+            queued = (unsigned long)atomic_load(&p->tail);
+        PaError e = Pa_AbortStream(p->stream);
+        p->running = 0;
+        p->requeue = queued;
+        return e == paNoError ? KS_OK : pa_status(err, e, "cannot pause the sound device");
+    }
+    PaError e = Pa_AbortStream(p->stream); /* the callback is not called any more */
     p->running = 0;
-    p->requeue = queued;
+    /* The device took up to `latency` frames from the ring that were not heard
+     * yet: step back over them (they are never overwritten, see reserve). */
+    uint64_t head = atomic_load(&p->head);
+    uint64_t back = (uint64_t)(p->latency * p->dev_rate);
+    if (back > head - p->run_start)
+        back = head - p->run_start;
+    atomic_store(&p->head, head - back);
     if (e != paNoError)
         return pa_status(err, e, "cannot pause the sound device");
     return KS_OK;
@@ -680,17 +820,23 @@ KS_API ks_status ks_playback_resume(ks_sink *s, ks_error *err)
     if (!p->paused)
         return KS_OK;
     p->paused = 0;
-    unsigned long n = p->requeue;
-    p->requeue = 0;
-    if (n == 0)
-        return KS_OK;
-    /* The last n frames of the history were queued but not heard. */
-    size_t start = (p->hist_pos + p->hist_cap - n) % p->hist_cap;
-    size_t first = p->hist_cap - start < n ? p->hist_cap - start : n;
-    ks_status st = device_write(p, p->hist + start, first, 0, err);
-    if (st == KS_OK && first < n)
-        st = device_write(p, p->hist, n - first, 0, err);
-    return st;
+    if (!p->use_callback) {
+        /* the last `requeue` frames of the history were queued but not heard */
+        unsigned long n = p->requeue;
+        p->requeue = 0;
+        uint64_t tail = atomic_load(&p->tail);
+        ks_status st = KS_OK;
+        for (uint64_t i = tail - n; i < tail && st == KS_OK;) {
+            size_t idx = (size_t)(i % p->ring_cap);
+            size_t m = p->ring_cap - idx < tail - i ? p->ring_cap - idx : (size_t)(tail - i);
+            st = blocking_write(p, p->ring + idx, m, 0, err);
+            i += m;
+        }
+        return st;
+    }
+    if (atomic_load(&p->head) < atomic_load(&p->tail))
+        return stream_start(p, err);
+    return KS_OK;
 }
 
 KS_API int ks_playback_paused(const ks_sink *s)
@@ -708,7 +854,7 @@ KS_API void ks_playback_flush(ks_sink *s)
     p->running = 0;
     p->paused = 0;
     p->requeue = 0;
-    p->hist_len = p->hist_pos = 0;
+    atomic_store(&p->head, atomic_load(&p->tail));
     if (p->src)
         src_reset(p->src);
 }
@@ -729,13 +875,8 @@ KS_API ks_status ks_playback_drain(ks_sink *s, ks_error *err)
         st = ks_playback_resume(s, &e2);
     if (st == KS_OK && p->src && !p->trim)
         st = emit(p, NULL, 0, 1, &e2);
-    if (p->running) {
-        PaError e = Pa_StopStream(p->stream);
-        p->running = 0;
-        if (e != paNoError && st == KS_OK)
-            st = pa_status(&e2, e, "sound device");
-    }
-    p->hist_len = p->hist_pos = 0;
+    if (st == KS_OK)
+        st = stream_drain(p, &e2);
     if (st != KS_OK) {
         s->failed = st; /* sticky, like a failed write */
         s->fail_err = e2;
@@ -753,7 +894,7 @@ KS_API ks_status ks_playback_stats(const ks_sink *s, ks_playback_stats_t *out)
     memset(out, 0, sizeof *out);
     out->first_sound = p->first_sound;
     out->utterance_sound = p->utt_sound;
-    out->underflows = p->underflows;
+    out->underflows = p->underflows + atomic_load(&((pa_sink *)s)->cb_underflows);
     out->device_frames = p->device_frames;
     out->device_rate = p->dev_rate;
     out->latency = p->latency;
