@@ -377,8 +377,68 @@ def test_normalizer():
     check("&lt;" in text, "text is escaped again for eSpeak's SSML")
 
 
+def test_config_and_icons():
+    tmp = tempfile.mkdtemp(prefix="sd_kazspeak_")
+    icons = os.path.join(tmp, "icons")
+    os.mkdir(icons)
+    open(os.path.join(icons, "bell.wav"), "wb").close()
+    conf = os.path.join(tmp, "kazspeak.conf")
+    with open(conf, "w", encoding="utf-8") as f:
+        f.write('# test\nKazspeakVoice "fast"\nKazspeakSoundIconFolder "%s"\nKazspeakUserLexicon 0\n' % icons)
+    m = start()
+    s, e = m.speak("<speak>%s</speak>" % SENT)
+    normal = secs(m, m.pcm(s, e))
+    m.quit()
+    argv = sys.argv[2:]
+    sys.argv[2:] = [conf]
+    try:
+        m = start()
+        s, e = m.speak("<speak>%s</speak>" % SENT)
+        fast = secs(m, m.pcm(s, e))
+        check(fast < 0.7 * normal, "KazspeakVoice fast is faster (%.2f vs %.2f s)" % (fast, normal))
+        i = m.mark()
+        m.send("SOUND_ICON", "bell.wav", ".")
+        j = m.wait_line("702 END", i)
+        k = m.kinds(i, j + 1)
+        check(k == ["202 OK RECEIVING MESSAGE", "200 OK SPEAKING", "701 BEGIN",
+                    "706-" + os.path.join(icons, "bell.wav"), "706 ICON", "702 END"], "SOUND_ICON events %r" % k)
+        i = m.mark()
+        m.send("SOUND_ICON", "missing", ".")
+        j = m.wait_line("702 END", i)
+        k = m.kinds(i, j + 1)
+        check(k == ["202 OK RECEIVING MESSAGE", "200 OK SPEAKING", "701 BEGIN", "702 END"],
+              "missing icon: no 706, no audio: %r" % k)
+        # synthesis_voice from LIST VOICES switches profile; NULL goes back to the configured one
+        set_params(m, synthesis_voice="news")
+        s, e = m.speak("<speak>%s</speak>" % SENT)
+        news = secs(m, m.pcm(s, e))
+        set_params(m, synthesis_voice="NULL")
+        s, e = m.speak("<speak>%s</speak>" % SENT)
+        back = secs(m, m.pcm(s, e))
+        check(news > 1.3 * fast and abs(back - fast) < 0.1 * fast,
+              "synthesis_voice news %.2f s, back to fast %.2f s (fast %.2f s)" % (news, back, fast))
+        set_params(m, synthesis_voice="no-such-voice")
+        s, e = m.speak("<speak>%s</speak>" % SENT)
+        check(m.lines(s, e + 1)[-1] == "702 END", "unknown synthesis voice still speaks")
+        m.quit()
+        # a config with an unknown key is refused (speech-dispatcher then reports the module as failed)
+        with open(conf, "a", encoding="utf-8") as f:
+            f.write("NoSuchKey 1\n")
+        import subprocess
+        r = subprocess.run([MODULE, conf], input=b"INIT\n", capture_output=True, timeout=30)
+        check(r.returncode != 0 and b"NoSuchKey" in r.stderr, "unknown config key refused: %r" % r.stderr)
+    finally:
+        sys.argv[2:] = argv
+        for root, dirs, files in os.walk(tmp, topdown=False):
+            for n in files:
+                os.unlink(os.path.join(root, n))
+            for n in dirs:
+                os.rmdir(os.path.join(root, n))
+        os.rmdir(tmp)
+
+
 TESTS = [test_handshake_and_voices, test_speak_with_marks, test_rate_pitch_volume, test_stop_middle,
-         test_pause, test_char_key, test_malformed, test_normalizer]
+         test_pause, test_char_key, test_malformed, test_normalizer, test_config_and_icons]
 
 if __name__ == "__main__":
     only = os.environ.get("SD_TEST_ONLY")
