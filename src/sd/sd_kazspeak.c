@@ -151,12 +151,18 @@ static int out_pending(void)
 
 static void handle_line(const char *line, size_t len);
 
+/* Whether complete lines may be handled now (see parse_input). */
+static int parse_gated(void)
+{
+    return M.pending != SD_CMD_NONE || M.quit || (M.speaking && M.stop_req);
+}
+
 /* Parse complete lines from M.in while no message is queued.  After a STOP
  * the rest waits until the stopped message has sent its 703, so replies to
  * later commands never come before it. */
 static void parse_input(void)
 {
-    while (M.pending == SD_CMD_NONE && !M.quit && !(M.speaking && M.stop_req)) {
+    while (!parse_gated()) {
         const char *start = M.in.data ? M.in.data + M.in_pos : NULL;
         size_t avail = M.in.len - M.in_pos;
         const char *nl = avail ? memchr(start, '\n', avail) : NULL;
@@ -178,17 +184,30 @@ static void parse_input(void)
     }
 }
 
+static size_t in_room(void)
+{
+    return M.in.len + 1 < IN_MAX ? IN_MAX - M.in.len - 1 : 0;
+}
+
+/* Read what stdin has.  Input is taken off the pipe even while it cannot be
+ * handled yet, so the server never blocks writing to us. */
 static void read_input(void)
 {
     char buf[65536];
     for (;;) {
-        ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
+        size_t room = in_room();
+        if (room == 0) {
+            if (parse_gated())
+                return;
+            /* a line longer than the whole buffer: drop it */
+            logmsg(1, "input line longer than %zu bytes; dropped", (size_t)IN_MAX);
+            ks_buf_reset(&M.in);
+            M.in_pos = 0;
+            room = in_room();
+        }
+        ssize_t n = read(STDIN_FILENO, buf, room < sizeof buf ? room : sizeof buf);
         if (n > 0) {
-            if (ks_buf_append(&M.in, buf, (size_t)n) != 0) {
-                logmsg(1, "input line too long; dropped");
-                ks_buf_free(&M.in);
-                M.in_pos = 0;
-            }
+            ks_buf_append(&M.in, buf, (size_t)n);
             if ((size_t)n < sizeof buf)
                 return;
         } else if (n == 0) {
@@ -212,7 +231,7 @@ static void service(int wait)
 {
     for (;;) {
         out_try();
-        int can_read = !M.in_eof && M.pending == SD_CMD_NONE && !(M.speaking && M.stop_req);
+        int can_read = !M.in_eof && (in_room() > 0 || !parse_gated());
         if (wait == 1 && (!out_pending() || M.stop_req || M.quit))
             return;
         struct pollfd fds[2];
