@@ -713,7 +713,9 @@ static size_t rule_number(ks_normalizer *nz, size_t kstart, size_t kd, const cha
     size_t fn = 0;
     {
         tok c = *T(nz, k1), f = *T(nz, k1 + 1);
-        if (is_punct(&c, ',') && f.type == T_DIGITS) {
+        tok pc = *TB(nz, kd, 1), pd = *TB(nz, kd, 2);
+        int in_list = is_punct(&pc, ',') && pd.type == T_DIGITS; /* 1,2,3 */
+        if (is_punct(&c, ',') && f.type == T_DIGITS && !in_list) {
             tok c2 = *T(nz, k1 + 2), f2 = *T(nz, k1 + 3);
             if (!(is_punct(&c2, ',') && f2.type == T_DIGITS)) {
                 fp = TX(nz, &f);
@@ -995,9 +997,12 @@ static size_t rule_roman(ks_normalizer *nz, size_t k, const tok *t)
         return 0;
     if (!is_sp(&sp) || nw.type != T_WORD || !(nw.f & F_CYR))
         return 0;
-    int weak = (t->f & F_LOWER) || (t->nch == 1 && !(t->cp == 'I' || t->cp == 'V' || t->cp == 'X' ||
-                                                     t->cp == 0x0406 || t->cp == 0x0425));
-    if ((weak || t->nch == 1) && !word_in(nz, &nw, ROMAN_CONTEXT) && !(t->nch > 1 && (nw.f & F_LOWER)))
+    /* numerals using L, C, D, M (MIX, CD, XL) or lowercase need a context word such as ғасыр */
+    int weak = (t->f & F_LOWER) != 0;
+    for (size_t i = t->s; i < t->e && !weak; i++)
+        if (strchr("LCDMlcdm", nz->p[i]))
+            weak = 1;
+    if (!word_in(nz, &nw, ROMAN_CONTEXT) && (weak || (t->nch == 1 && !(nw.f & F_LOWER))))
         return 0;
     ks_buf *w = &nz->wb;
     ks_buf_reset(w);
@@ -1276,7 +1281,8 @@ KS_API ks_status ks_normalize(ks_normalizer *nz, const char *utf8, size_t len, k
     size_t n = len;
     size_t bad = (size_t)-1;
     ks_buf_reset(&nz->clean);
-    nz->clean.max = len > ((size_t)1 << 30) ? 0 : len * 2 + 64;
+    /* each invalid byte may become the 3 bytes of U+FFFD */
+    nz->clean.max = len > ((size_t)1 << 40) ? 0 : len * 3 + 64;
     if (utf8_clean(p, n, &nz->clean, &bad)) {
         if (nz->clean.failed) {
             shrink(&nz->clean);
