@@ -27,6 +27,7 @@
 #include "number.h"
 #include "ssml.h"
 #include "status.h"
+#include "translit.h"
 
 /* ------------------------------------------------------------------ elements */
 
@@ -71,6 +72,7 @@ typedef struct ctx {
     ks_normalizer *norm;
     const ks_translit *tr;
     ks_script script;
+    translit_hint hint; /* Kazakh Latin context of the whole document */
     ks_error *err;
     unsigned flags;
     int at_block;       /* the output ends with a block tag (speak, p, s): no space needed */
@@ -686,7 +688,7 @@ static ks_status emit_text(ctx *c, const char *s, size_t n)
         ks_status st;
         if (c->tr && c->script != KS_SCRIPT_CYRL) {
             ks_buf_reset(&c->tmp2);
-            if ((st = ks_translit_run(c->tr, c->script, t, tl, &c->tmp2, c->err)) != KS_OK)
+            if ((st = translit_run_hint(c->tr, c->script, t, tl, &c->hint, &c->tmp2, c->err)) != KS_OK)
                 return st;
             /* swap roles: result now in tmp2 -> copy to tmp1 */
             ks_buf_reset(&c->tmp1);
@@ -1444,6 +1446,8 @@ KS_API ks_status ks_ssml_to_espeak(ks_normalizer *n, const ks_translit *tr, ks_s
     c->err = err;
     c->flags = KS_SPEAK_SSML;
     size_t out_start = out->len;
+    if (tr && script == KS_SCRIPT_AUTO)
+        translit_doc_hint(tr, c->in, len, &c->hint); /* over the raw input: attribute values count too */
     ks_status st = run(c);
     if (st != KS_OK) {
         /* leave `out` as it was */

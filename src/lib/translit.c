@@ -705,8 +705,34 @@ static int is_sentence_end(unsigned char b)
     return b == '.' || b == '!' || b == '?' || b == '\n';
 }
 
+static int has_kazakh_word(const ks_translit *t, const char *in, size_t len, word *w)
+{
+    size_t p = 0, cl;
+    int32_t c;
+    while ((p = next_latin(in, len, p, &cl, &c)) < len) {
+        p = read_word(in, len, p, w);
+        if (w->n > 0 && word_class(t, w) == W_KAZAKH)
+            return 1;
+    }
+    return 0;
+}
+
+void translit_doc_hint(const ks_translit *t, const char *in, size_t len, translit_hint *h)
+{
+    word *w = malloc(sizeof *w);
+    h->kazakh = w ? has_kazakh_word(t, in, len, w) : 0;
+    h->alphabet = translit_guess_alphabet(t, in, len);
+    free(w);
+}
+
 KS_API ks_status ks_translit_run(const ks_translit *t, ks_script mode, const char *in, size_t len,
                                  ks_buf *out, ks_error *err)
+{
+    return translit_run_hint(t, mode, in, len, NULL, out, err);
+}
+
+ks_status translit_run_hint(const ks_translit *t, ks_script mode, const char *in, size_t len,
+                            const translit_hint *hint, ks_buf *out, ks_error *err)
 {
     if (!t || !out || (!in && len))
         return status_set(err, KS_EINVAL, "ks_translit_run: NULL argument");
@@ -720,7 +746,7 @@ KS_API ks_status ks_translit_run(const ks_translit *t, ks_script mode, const cha
             return status_set(err, KS_ENOMEM, "output too large");
         return KS_OK;
     }
-    translit_alphabet doc = translit_guess_alphabet(t, in, len);
+    translit_alphabet doc = hint ? hint->alphabet : translit_guess_alphabet(t, in, len);
     word *w = malloc(sizeof *w);
     if (!w)
         return status_set(err, KS_ENOMEM, "out of memory");
@@ -732,17 +758,8 @@ KS_API ks_status ks_translit_run(const ks_translit *t, ks_script mode, const cha
     sentence_info cur = {0, 0, 0};/* info of the sentence starting at sent_start */
     size_t sent_end = 0;        /* end of that sentence (exclusive), computed lazily */
 
-    if (mode == KS_SCRIPT_AUTO) {
-        size_t p = 0, cl;
-        int32_t c;
-        while ((p = next_latin(in, len, p, &cl, &c)) < len) {
-            p = read_word(in, len, p, w);
-            if (w->n > 0 && word_class(t, w) == W_KAZAKH) {
-                doc_kazakh = 1;
-                break;
-            }
-        }
-    }
+    if (mode == KS_SCRIPT_AUTO)
+        doc_kazakh = (hint && hint->kazakh) || has_kazakh_word(t, in, len, w);
 
     size_t p = 0;
     ks_status st = KS_OK;

@@ -29,4 +29,16 @@ ks_status translit_load_buffer(ks_translit *t, const char *name, const char *dat
  * a letter only one alphabet has; 2021 when nothing votes). */
 translit_alphabet translit_guess_alphabet(const ks_translit *t, const char *in, size_t len);
 
+/* Context for transliterating a text in pieces (SSML text nodes): whether the
+ * whole text has a Kazakh Latin word, and its alphabet. */
+typedef struct translit_hint {
+    int kazakh;
+    translit_alphabet alphabet;
+} translit_hint;
+
+void translit_doc_hint(const ks_translit *t, const char *in, size_t len, translit_hint *h);
+/* ks_translit_run with the document's context (hint may be NULL). */
+ks_status translit_run_hint(const ks_translit *t, ks_script mode, const char *in, size_t len,
+                            const translit_hint *hint, ks_buf *out, ks_error *err);
+
 #endif

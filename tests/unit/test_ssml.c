@@ -96,6 +96,11 @@ static void test_text_and_entities(void)
     tr = tr_loaded;
     CHECK_STR(conv("<speak>Qazaqstan Respublikasy, <s>Apple kompaniiasy jaña</s></speak>"),
               "<speak>Қазақстан Республикасы,<s>Apple компанийасы жаңа</s></speak>");
+    /* the document's Kazakh Latin words give context to short text nodes */
+    CHECK_STR(conv("<speak><s>Bala <emphasis>keldı</emphasis></s> <s>Apple</s></speak>"),
+              "<speak><s>Бала <emphasis>келді</emphasis></s><s>Apple</s></speak>");
+    CHECK_STR(conv("<speak><s>Bala <emphasis>keldi</emphasis></s></speak>"),
+              "<speak><s>Bala <emphasis>keldi</emphasis></s></speak>");
     tr = NULL;
     /* the result is appended */
     ks_buf b = {0};
