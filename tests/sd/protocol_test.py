@@ -316,6 +316,23 @@ def test_char_key():
     m.send("CHAR", "Ж", ".")
     j = m.wait_line("702 END", i)
     check(secs(m, m.pcm(i, j)) > d[("CHAR", "Ж")] + 0.3, "capital announced with cap_let_recogn=spell")
+    # cap_let_recogn=icon: a 40 ms click before the capital's name
+    set_params(m, cap_let_recogn="icon")
+    i = m.mark()
+    m.send("CHAR", "Ж", ".")
+    j = m.wait_line("702 END", i)
+    import math
+    n = m.rate * 40 // 1000
+    tone = [int(6000.0 * (n - k) / n * math.sin(2 * math.pi * 1500.0 * k / m.rate)) for k in range(n)]
+    head = list(samples(m.pcm(i, j))[:n])
+    check(len(head) == n and all(abs(a - b) <= 1 for a, b in zip(head, tone)),
+          "40 ms click at the start of a capital with cap_let_recogn=icon")
+    set_params(m, cap_let_recogn="none")
+    i = m.mark()
+    m.send("CHAR", "Ж", ".")
+    j = m.wait_line("702 END", i)
+    head = list(samples(m.pcm(i, j))[:n])
+    check(sum(abs(a - b) for a, b in zip(head, tone)) > 100 * n, "no click without cap_let_recogn")
     # punctuation names and spelling are visible in the debug log
     set_params(m, cap_let_recogn="none", punctuation_mode="some")
     m.speak("<speak>info@mail.kz</speak>")
