@@ -251,9 +251,14 @@ static int collect(job_list *l, const cli_opts *o)
                 n++;
             }
             closedir(d);
-            if (!oom) {
-                if (n == 0)
-                    cli_error("warning: %s: no .txt files in this folder", *a);
+            if (!oom && n == 0) {
+                /* a folder without texts is a failed input (probably a wrong name) */
+                oom = job_add(l, *a, o) != 0;
+                if (!oom) {
+                    l->v[l->n - 1].state = JOB_FAIL;
+                    l->v[l->n - 1].msg = str_join3(*a, ": ", "no .txt files in this folder");
+                }
+            } else if (!oom) {
                 qsort(names, n, sizeof *names, cmp_str);
                 for (size_t i = 0; i < n && !oom; i++)
                     oom = job_add(l, names[i], o) != 0;
@@ -268,6 +273,16 @@ static int collect(job_list *l, const cli_opts *o)
         }
     }
     return 0;
+}
+
+/* Largest input first, so the last workers do not start a long text late. */
+static const job *order_base;
+static int cmp_size_desc(const void *a, const void *b)
+{
+    const job *x = &order_base[*(const size_t *)a], *y = &order_base[*(const size_t *)b];
+    if (x->size != y->size)
+        return x->size < y->size ? 1 : -1;
+    return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
 }
 
 static int cmp_job_out(const void *a, const void *b)
@@ -290,7 +305,8 @@ static int plan(job_list *l)
         by_out[i] = &l->v[i];
     qsort(by_out, l->n, sizeof *by_out, cmp_job_out);
     for (size_t i = 1; i < l->n; i++)
-        if (strcmp(by_out[i]->out, by_out[i - 1]->out) == 0 && !by_out[i]->msg) {
+        if (strcmp(by_out[i]->out, by_out[i - 1]->out) == 0 && by_out[i]->state == JOB_TODO &&
+            by_out[i - 1]->state == JOB_TODO) {
             by_out[i]->state = JOB_FAIL;
             size_t n = strlen(by_out[i]->out) + strlen(by_out[i - 1]->in) + 64;
             by_out[i]->msg = malloc(n);
@@ -578,6 +594,7 @@ int cli_run_batch(cli_ctx *c)
     char **owned = NULL;
     worker *w = NULL;
     struct pollfd *pfds = NULL;
+    size_t *order = NULL;
 
     if (collect(&jobs, o) != 0 || plan(&jobs) != 0) {
         cli_error("out of memory");
@@ -642,6 +659,15 @@ int cli_run_batch(cli_ctx *c)
     for (long k = 0; k < nj; k++)
         w[k].pid = 0;
 
+    order = malloc((jobs.n ? jobs.n : 1) * sizeof *order);
+    if (!order) {
+        cli_error("out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < jobs.n; i++)
+        order[i] = i;
+    order_base = jobs.v;
+    qsort(order, jobs.n, sizeof *order, cmp_size_desc);
     size_t next = 0, running = 0;
     int stopping = 0;
     progress_draw(&pr, 1);
@@ -656,11 +682,11 @@ int cli_run_batch(cli_ctx *c)
         for (long k = 0; k < nj && !stopping; k++) {
             if (w[k].pid > 0)
                 continue;
-            while (next < jobs.n && jobs.v[next].state != JOB_TODO)
+            while (next < jobs.n && jobs.v[order[next]].state != JOB_TODO)
                 next++;
             if (next >= jobs.n)
                 break;
-            job *j = &jobs.v[next];
+            job *j = &jobs.v[order[next]];
             size_t a = fixed;
             args[a++] = "-q";
             args[a++] = "-f";
@@ -683,7 +709,7 @@ int cli_run_batch(cli_ctx *c)
             }
             w[k].pid = pid;
             w[k].fd = fd;
-            w[k].job = next;
+            w[k].job = order[next];
             w[k].err_len = 0;
             running++;
             next++;
@@ -772,6 +798,7 @@ out:
     free(args);
     free(w);
     free(pfds);
+    free(order);
     jobs_free(&jobs);
     return rc;
 }

@@ -17,11 +17,14 @@ printf 'Бір екі үш. Төрт бес алты.\n' >"$T/in/c.txt"
 printf 'not a text file, ignored\n' >"$T/in/notes.md"
 mkdir "$T/in/bad.txt"                       # a folder named like a text: its worker fails
 
-# 1. first run: three written, two failed (the folder, a missing file), exit 1
-"$K" --batch -o "$T/out" -j 2 "$T/in" "$T/missing.txt" 2>"$T/err"
+# 1. first run: three written, three failed (the folder named .txt, a missing
+#    file, a folder without texts), exit 1
+mkdir "$T/empty"
+"$K" --batch -o "$T/out" -j 2 "$T/in" "$T/missing.txt" "$T/empty" 2>"$T/err"
 rc=$?
 [ $rc -eq 1 ] || fail "first run: exit $rc, want 1"
-grep -q '^3 written, 0 skipped, 2 failed$' "$T/err" || fail "first run: summary"
+grep -q '^3 written, 0 skipped, 3 failed$' "$T/err" || fail "first run: summary"
+grep -q 'empty: no .txt files in this folder' "$T/err" || fail "the empty folder is not reported"
 grep -q 'bad.txt: is a directory' "$T/err" || fail "the failing folder is not reported with its error"
 grep -q 'missing.txt: No such file' "$T/err" || fail "the missing input is not reported"
 for f in a b c; do
