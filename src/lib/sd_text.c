@@ -307,6 +307,33 @@ static int is_alnum_cp(int32_t cp)
     return (c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_LO) || c == UTF8PROC_CATEGORY_ND;
 }
 
+/* The code point before s[i] / at the start of s, skipping spaces (-1 if none). */
+static int32_t prev_solid(const char *s, size_t i)
+{
+    while (i > 0 && (s[i - 1] == ' ' || s[i - 1] == '\t'))
+        i--;
+    if (i == 0)
+        return -1;
+    size_t k = i - 1;
+    while (k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80)
+        k--;
+    int32_t cp;
+    next_cp(s + k, i - k, &cp);
+    return cp;
+}
+
+static int32_t next_solid(const char *s, size_t len)
+{
+    size_t i = 0;
+    while (i < len && (s[i] == ' ' || s[i] == '\t'))
+        i++;
+    if (i == len)
+        return -1;
+    int32_t cp;
+    next_cp(s + i, len - i, &cp);
+    return cp;
+}
+
 /* Name the punctuation the mode covers; keep marks the normalizer reads inside
  * numbers (3.5, 12:30, 1/2, 2020-2021) and, below "all", inside words (қарым-қатынас). */
 static void name_punct(const sd_text_opts *o, const char *s, size_t len, ks_buf *out)
@@ -322,8 +349,11 @@ static void name_punct(const sd_text_opts *o, const char *s, size_t len, ks_buf 
             if (i + n < len)
                 next_cp(s + i + n, len - i - n, &next);
             int inner = cp == '.' || cp == ',' || cp == ':' || cp == '/' || cp == '-' || cp == 0x2013;
+            int money = cp == '%' || cp == '$' || cp == 0x20AC || cp == 0x20B8 || cp == 0x20BD || cp == 0x2116;
             if (inner && is_digit_cp(prev) && is_digit_cp(next))
                 p = NULL;
+            else if (money && (is_digit_cp(prev_solid(s, i)) || is_digit_cp(next_solid(s + i + n, len - i - n))))
+                p = NULL; /* 25%, $5, 5 ₸, №5: the normalizer reads these */
             else if ((cp == '-' || cp == '\'' || cp == 0x2019 || cp == '.') && o->punct < SD_PUNCT_ALL &&
                      is_alnum_cp(prev) && is_alnum_cp(next))
                 p = NULL;
