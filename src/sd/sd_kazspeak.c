@@ -28,6 +28,7 @@
 
 #define CHUNK_FRAMES ((size_t)SD_MAX_AUDIO_CHUNK / 2)
 #define IN_MAX ((size_t)8 * 1024 * 1024)
+#define LEAD_THRESHOLD 200 /* |sample| below this counts as leading silence */
 
 typedef struct module {
     /* configuration */
@@ -65,6 +66,8 @@ typedef struct module {
     int stop_req, pause_req, paused_at_mark;
     int quit;
     double stop_ms;           /* when STOP was read (for the log) */
+    int lead_trim;            /* still dropping leading silence */
+    size_t lead_dropped;
     int16_t acc[CHUNK_FRAMES];
     size_t acc_n;
     uint64_t sent_frames;
@@ -422,6 +425,25 @@ static int on_pcm(const int16_t *pcm, size_t frames, void *user)
     service(0);
     if (halted())
         return 1;
+    if (M.lead_trim) {
+        /* drop eSpeak's leading silence (about 40 ms) so speech starts at once;
+         * keep 5 ms before the first sound, trim at most 200 ms */
+        size_t k = 0;
+        while (k < frames && abs(pcm[k]) < LEAD_THRESHOLD)
+            k++;
+        size_t keep = (size_t)M.rate_hz / 200;
+        if (k < frames) {
+            size_t from = k > keep ? k - keep : 0;
+            pcm += from;
+            frames -= from;
+            M.lead_trim = 0;
+        } else {
+            M.lead_dropped += frames;
+            if (M.lead_dropped >= (size_t)M.rate_hz / 5)
+                M.lead_trim = 0;
+            return 0;
+        }
+    }
     while (frames > 0) {
         size_t room = CHUNK_FRAMES - M.acc_n;
         size_t n = frames < room ? frames : room;
@@ -519,6 +541,8 @@ static void speak_message(sd_cmd_type type, const char *text, size_t len)
     M.stop_req = M.pause_req = M.paused_at_mark = 0;
     M.acc_n = 0;
     M.sent_frames = 0;
+    M.lead_trim = 1;
+    M.lead_dropped = 0;
     out_line("200 OK SPEAKING");
     out_line("701 BEGIN");
     out_try();

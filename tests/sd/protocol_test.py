@@ -132,6 +132,9 @@ def test_speak_with_marks():
           (d, secs(m, before0), secs(m, before1), rms(total)))
     check(1.5 < d < 12, "plausible duration for two sentences: %.2f s" % d)
     check(rms(total) > 300, "audio is not silent (rms %.0f)" % rms(total))
+    first = next((n for n, x in enumerate(samples(total)) if abs(x) >= 200), -1)
+    figures["first_sound_in_audio_ms"] = first * 1000.0 / m.rate
+    check(0 <= first <= m.rate // 100, "speech starts within 10 ms of the audio (at sample %d)" % first)
     check(voiced_seconds(total, m.rate) > 0.8, "at least 0.8 s of voiced audio")
     check(0.2 < len(before0) / len(total) < 0.75, "mark 0 inside the audio (%.2f)" % (len(before0) / len(total)))
     check(voiced_seconds(before0, m.rate) > 0.5, "speech before mark 0")
