@@ -568,6 +568,26 @@ static void worker_message(const worker *w, char *dst, size_t n)
     }
 }
 
+/* Pass on a successful worker's warnings (e.g. invalid UTF-8 in its input). */
+static void report_warnings(batch_progress *pr, const worker *w)
+{
+    const char *p = w->err, *end = w->err + w->err_len;
+    int cleared = 0;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+        if (len) {
+            if (!cleared)
+                progress_clear(pr);
+            cleared = 1;
+            fprintf(stderr, "%.*s\n", (int)len, p);
+        }
+        p = nl ? nl + 1 : end;
+    }
+    if (cleared)
+        progress_draw(pr, 1);
+}
+
 static void report_failure(batch_progress *pr, const job *j, const char *msg)
 {
     progress_clear(pr);
@@ -760,6 +780,7 @@ int cli_run_batch(cli_ctx *c)
             if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
                 j->state = JOB_DONE;
                 written++;
+                report_warnings(&pr, wk);
             } else if (stopping) {
                 j->state = JOB_TODO; /* interrupted: not a failure of this input */
                 pr.finished--;
