@@ -3,6 +3,7 @@
  *
  * KAZSPEAK_TIMING=1 in the environment prints, at the end, the time from the
  * start of the program to the first audible sample handed to PortAudio. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "play.h"
 
 double play_t0;
+static double t_play, t_engine, t_device; /* stages, for KAZSPEAK_TIMING */
 
 double play_now(void)
 {
@@ -157,7 +159,11 @@ static void report_timing(ks_sink *sink)
     if (ks_playback_stats(sink, &ps) != KS_OK)
         return;
     if (ps.first_sound > 0)
-        fprintf(stderr, "kazspeak: timing: first sound handed to the device %.1f ms after start", (ps.first_sound - play_t0) * 1000);
+        fprintf(stderr,
+                "kazspeak: timing: first sound handed to the device %.1f ms after start (data loaded %.1f, engine "
+                "%.1f, device open %.1f)",
+                (ps.first_sound - play_t0) * 1000, (t_play - play_t0) * 1000, (t_engine - play_t0) * 1000,
+                (t_device - play_t0) * 1000);
     else
         fprintf(stderr, "kazspeak: timing: no audible sample was played");
     fprintf(stderr, "; device rate %d Hz, output latency %.1f ms, %lu underflows, %.2f s played\n", ps.device_rate,
@@ -182,14 +188,37 @@ int play_finish(cli_ctx *c, ks_sink *sink, int rc)
 
 /* ---------------------------------------------------------------- plain playback */
 
+static void *warm_thread(void *arg)
+{
+    (void)arg;
+    ks_error err;
+    /* failure is reported by play_open, which tries again */
+    return ks_playback_warmup(&err) == KS_OK ? (void *)1 : NULL;
+}
+
 int cli_run_play(cli_ctx *c)
 {
-    if (cli_load_engine(c) != 0)
+    t_play = play_now();
+    /* PortAudio's device scan and eSpeak's start-up run side by side. */
+    pthread_t th;
+    int threaded = pthread_create(&th, NULL, warm_thread, NULL) == 0;
+    int eng = cli_load_engine(c);
+    void *warm = NULL;
+    if (threaded)
+        pthread_join(th, &warm);
+    if (eng != 0) {
+        if (warm)
+            ks_playback_warmup_release();
         return CLI_EXIT_ERROR;
+    }
+    t_engine = play_now();
     ks_sink *sink;
     int rc = play_open(c, &sink);
+    if (warm)
+        ks_playback_warmup_release(); /* the sink holds its own reference */
     if (rc)
         return rc;
+    t_device = play_now();
     if (c->opt.interactive)
         return cli_run_interactive(c, sink);
     if (c->opt.follow)

@@ -225,6 +225,30 @@ static ks_status pa_start(ks_error *err)
     return KS_OK;
 }
 
+/* ---------------------------------------------------------------- warm-up */
+
+static int warm_refs;
+
+KS_API ks_status ks_playback_warmup(ks_error *err)
+{
+    int q = quiet_level;
+    if (quiet_level > 1)
+        quiet_level = 1; /* never touch fd 2 here: another thread may be printing */
+    ks_status st = pa_start(err);
+    quiet_level = q;
+    if (st == KS_OK)
+        warm_refs++;
+    return st;
+}
+
+KS_API void ks_playback_warmup_release(void)
+{
+    if (warm_refs > 0) {
+        warm_refs--;
+        pa_stop();
+    }
+}
+
 /* ---------------------------------------------------------------- devices */
 
 KS_API ks_status ks_playback_list_devices(ks_device_fn fn, void *user, ks_error *err)

@@ -327,6 +327,13 @@ KS_API ks_status ks_playback_find_device(const char *spec, int *index, ks_error 
  * KAZSPEAK_AUDIO_DEBUG=1 in the environment shows everything. */
 KS_API void ks_playback_set_quiet(int level);
 
+/* Start PortAudio ahead of time (device enumeration takes milliseconds), e.g.
+ * in a second thread while the engine loads; the playback functions then find
+ * it running.  Release once the sink is open (it keeps its own reference).
+ * Only ALSA/JACK handlers are quietened here, never fd 2 (level 2). */
+KS_API ks_status ks_playback_warmup(ks_error *err);
+KS_API void ks_playback_warmup_release(void);
+
 #define KS_DEVICE_DEFAULT (-1)
 /* Playback sink on `device` (KS_DEVICE_DEFAULT for the default output) for
  * mono int16 at `rate`.  Fails with KS_EAUDIO when there is no device or it
