@@ -291,6 +291,48 @@ def run(scenario, kaz, textfile, work, jack):
         if rc != 0 or not restored:
             fail("pipe: exit %d, restored %s" % (rc, restored))
         print("ok: text on stdin, keys from /dev/tty")
+    elif scenario == "fast":
+        # 600 wpm (eSpeak's speed-up above 450) in real time: no underflow
+        jack.record(6)
+        env2 = dict(env, KAZSPEAK_TIMING="1")
+        p = subprocess.run([kaz, "-s", "600", "--device", "jackrec", "-f", textfile], env=env2,
+                           capture_output=True, text=True, timeout=60)
+        if p.returncode != 0:
+            fail("-s 600: exit %d: %s" % (p.returncode, p.stderr))
+        if " 0 underflows" not in p.stderr:
+            fail("-s 600: underflows: %s" % p.stderr)
+        played = sum(1 for v in jack.recording() if abs(v) > QUIET) / RATE
+        if played < 1.0:
+            fail("-s 600: only %.2f s of sound recorded" % played)
+        print("ok: -s 600 played in real time without underflows (%.2f s of sound)" % played)
+    elif scenario == "interrupt":
+        # --follow --interrupt: a new line cuts off the one being spoken
+        jack.record(8)
+        lines = open(textfile, encoding="utf-8").read().splitlines()
+        env2 = dict(env, KAZSPEAK_TIMING="1")
+        p = subprocess.Popen([kaz, "--follow", "--interrupt", "--device", "jackrec"], env=env2,
+                             stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+        p.stdin.write((lines[1] + "\n").encode())
+        p.stdin.flush()
+        time.sleep(0.8)
+        p.stdin.write((lines[2] + "\n").encode())
+        p.stdin.close()
+        err = p.stderr.read().decode()
+        if p.wait(timeout=30) != 0:
+            fail("--interrupt: exit %d: %s" % (p.returncode, err))
+        rec = jack.recording()
+        played = sum(1 for v in rec if abs(v) > QUIET) / RATE
+        whole = 0
+        for i in (1, 2):
+            w = os.path.join(work, "line%d.wav" % i)
+            subprocess.run([kaz, "-w", w, lines[i]], env=env, check=True)
+            whole += sum(1 for v in wav_samples(w) if abs(v) > QUIET) / RATE
+        w3 = sum(1 for v in wav_samples(os.path.join(work, "line2.wav")) if abs(v) > QUIET) / RATE
+        if not w3 < played < whole - 0.5:
+            fail("--interrupt: %.2f s of sound; both lines whole %.2f s, the second alone %.2f s" % (played, whole, w3))
+        if err.count("timing: line") != 2:
+            fail("--interrupt: expected two lines spoken: %s" % err)
+        print("ok: --interrupt cut the first line: %.2f s of sound (whole lines %.2f s)" % (played, whole))
     else:
         fail("unknown scenario " + scenario)
 
