@@ -14,6 +14,8 @@ packages=(
   espeak-ng
   # tests: scorer, audio checks, sanitizers/fuzzing, valgrind, speech-dispatcher end-to-end
   python3 sox clang libclang-rt-14-dev valgrind speech-dispatcher util-linux procps
+  # paced playback tests (a JACK server with the dummy driver)
+  jackd2
 )
 
 missing=()

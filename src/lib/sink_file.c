@@ -27,9 +27,13 @@
 
 #define RESAMPLE_BLOCK 1024 /* input frames per libsamplerate call */
 
+#define VIO_BUFFER 65536
+
 typedef struct vio_file {
     int fd;
     int err; /* first errno seen, 0 if none */
+    size_t wlen;              /* bytes waiting in wbuf */
+    char wbuf[VIO_BUFFER];    /* writes are gathered: one write(2) per 64 KiB, not per eSpeak block */
 } vio_file;
 
 typedef struct file_sink {
@@ -52,9 +56,31 @@ typedef struct file_sink {
 
 /* ---------------------------------------------------------------- virtual I/O */
 
+/* Write out the gathered bytes; the first error is recorded in v->err. */
+static void vio_flush(vio_file *v)
+{
+    size_t done = 0;
+    while (!v->err && done < v->wlen) {
+        ssize_t w = write(v->fd, v->wbuf + done, v->wlen - done);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            v->err = errno;
+            break;
+        }
+        if (w == 0) {
+            v->err = EIO;
+            break;
+        }
+        done += (size_t)w;
+    }
+    v->wlen = 0;
+}
+
 static sf_count_t vio_get_filelen(void *user)
 {
     vio_file *v = user;
+    vio_flush(v);
     struct stat st;
     if (fstat(v->fd, &st) != 0) {
         if (!v->err)
@@ -67,6 +93,7 @@ static sf_count_t vio_get_filelen(void *user)
 static sf_count_t vio_seek(sf_count_t offset, int whence, void *user)
 {
     vio_file *v = user;
+    vio_flush(v);
     off_t r = lseek(v->fd, (off_t)offset, whence);
     if (r < 0) {
         if (!v->err)
@@ -79,6 +106,7 @@ static sf_count_t vio_seek(sf_count_t offset, int whence, void *user)
 static sf_count_t vio_read(void *ptr, sf_count_t count, void *user)
 {
     vio_file *v = user;
+    vio_flush(v);
     sf_count_t done = 0;
     while (done < count) {
         ssize_t r = read(v->fd, (char *)ptr + done, (size_t)(count - done));
@@ -103,20 +131,17 @@ static sf_count_t vio_read(void *ptr, sf_count_t count, void *user)
 static sf_count_t vio_write(const void *ptr, sf_count_t count, void *user)
 {
     vio_file *v = user;
-    sf_count_t done = 0;
-    while (!v->err && done < count) {
-        ssize_t w = write(v->fd, (const char *)ptr + done, (size_t)(count - done));
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            v->err = errno;
-            break;
-        }
-        if (w == 0) {
-            v->err = EIO;
-            break;
-        }
-        done += (sf_count_t)w;
+    const char *p = ptr;
+    size_t left = count > 0 ? (size_t)count : 0;
+    while (!v->err && left) {
+        size_t room = VIO_BUFFER - v->wlen;
+        size_t n = left < room ? left : room;
+        memcpy(v->wbuf + v->wlen, p, n);
+        v->wlen += n;
+        p += n;
+        left -= n;
+        if (v->wlen == VIO_BUFFER)
+            vio_flush(v);
     }
     return count;
 }
@@ -124,13 +149,13 @@ static sf_count_t vio_write(const void *ptr, sf_count_t count, void *user)
 static sf_count_t vio_tell(void *user)
 {
     vio_file *v = user;
-    off_t r = lseek(v->fd, 0, SEEK_CUR);
+    off_t r = lseek(v->fd, 0, SEEK_CUR); /* the kernel's position plus what is still gathered */
     if (r < 0) {
         if (!v->err)
             v->err = errno;
         return -1;
     }
-    return (sf_count_t)r;
+    return (sf_count_t)r + (sf_count_t)v->wlen;
 }
 
 static SF_VIRTUAL_IO vio_ops = {vio_get_filelen, vio_seek, vio_read, vio_write, vio_tell};
@@ -266,6 +291,7 @@ static ks_status file_close(ks_sink *s, ks_error *err)
     }
     int rc = sf_close(f->sf);
     f->sf = NULL;
+    vio_flush(&f->vio);
     if (rc != 0 || f->vio.err) {
         st = file_fail(f, err, rc);
         goto fail;
