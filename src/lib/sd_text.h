@@ -24,7 +24,7 @@ ks_status sd_ssml_prepare(const sd_text_opts *o, const char *ssml, size_t len, k
                           ks_error *err);
 
 /* Plain text (not SSML) spoken for CHAR: the Kazakh name of the character
- * ("бэ", "қа", "үтір", "бос орын"...), with "бас әріп" before a capital when
+ * ("бы", "қы", "үтір", "бос орын"...), with "бас әріп" before a capital when
  * caplet is not NONE.  A character without a name is appended as is. */
 void sd_char_text(const char *utf8, size_t len, sd_caplet caplet, ks_buf *out);
 

@@ -294,9 +294,11 @@ static ks_status load_lexicon(ks_error *err)
             r = snprintf(path, sizeof path, "%s/kazspeak/lexicon.tsv", xdg);
         else if (home && *home)
             r = snprintf(path, sizeof path, "%s/.config/kazspeak/lexicon.tsv", home);
+        /* a mistake in the user's own lexicon must not silence the screen reader */
+        ks_error uerr;
         if (r > 0 && (size_t)r < sizeof path && stat(path, &sb) == 0 &&
-            (st = ks_lexicon_load_file(lex, path, err)) != KS_OK)
-            goto fail;
+            ks_lexicon_load_file(lex, path, &uerr) != KS_OK)
+            logmsg(0, "user lexicon ignored: %s", uerr.msg);
     }
     if ((st = ks_normalizer_new(&norm, lex, err)) != KS_OK)
         goto fail;
