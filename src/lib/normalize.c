@@ -42,6 +42,8 @@ struct ks_normalizer {
     void *explain_user;
     ks_buf clean, wb, dig;
     int has_pron, has_units;
+    unsigned char cyr[256];    /* U+0400..U+04FF: 1 letter, 2 upper, 4 lower */
+    uint64_t bloom[3][64];     /* 4096-bit filters of (first bytes, length) of lexicon keys */
     /* per call */
     const char *p;
     size_t n, pos;
@@ -53,12 +55,29 @@ struct ks_normalizer {
     size_t force_ord_tok; /* second year of a year range */
 };
 
+static int cls_letter(const ks_normalizer *nz, uint32_t cp)
+{
+    if (cp >= 0x400 && cp <= 0x4FF)
+        return nz->cyr[cp - 0x400] & 1;
+    return cp_is_letter(cp);
+}
+
 static void scan(ks_normalizer *nz, tok *t)
 {
     const char *p = nz->p;
     size_t n = nz->n, i = nz->pos;
     uint32_t cp;
-    size_t l = utf8_decode(p + i, n - i, &cp);
+    size_t l;
+    unsigned char b0 = (unsigned char)p[i];
+    if (b0 < 0x80) {
+        cp = b0;
+        l = 1;
+    } else if (b0 >= 0xC2 && b0 <= 0xDF && i + 1 < n) {
+        cp = ((uint32_t)(b0 & 0x1F) << 6) | ((unsigned char)p[i + 1] & 0x3F);
+        l = 2;
+    } else {
+        l = utf8_decode(p + i, n - i, &cp);
+    }
     t->s = i;
     t->f = 0;
     t->cp = cp;
@@ -70,6 +89,11 @@ static void scan(ks_normalizer *nz, tok *t)
         t->type = T_DIGITS;
         t->e = j;
         t->nch = (uint32_t)((j - i) > 0xFFFFFFF ? 0xFFFFFFF : (j - i));
+    } else if (cp == ' ' && (i + 1 >= n || ((unsigned char)p[i + 1] > ' ' && (unsigned char)p[i + 1] != 0xC2 &&
+                                            (unsigned char)p[i + 1] != 0xE2))) {
+        t->type = T_SPACE; /* the common single space */
+        t->e = i + 1;
+        t->f = F_SEP;
     } else if (cp_is_space(cp)) {
         size_t j = i;
         uint32_t c = cp, cnt = 0;
@@ -90,26 +114,36 @@ static void scan(ks_normalizer *nz, tok *t)
         t->e = j;
         t->nch = cnt;
         t->f = (uint8_t)f;
-    } else if (cp_is_letter(cp)) {
+    } else if (cls_letter(nz, cp)) {
         size_t j = i;
         uint32_t c, cnt = 0;
-        int any_up = 0, any_low = 0, all_cyr = 1, all_lat = 1;
+        unsigned seen = 0; /* 2 = some uppercase, 4 = some lowercase, 8 = non-Cyrillic, 16 = non-Latin */
+        const unsigned char *cyr = nz->cyr;
+        const unsigned char *u = (const unsigned char *)p;
         while (j < n) {
-            size_t ll = utf8_decode(p + j, n - j, &c);
-            if (!cp_is_letter(c))
-                break;
-            if (cp_is_upper(c))
-                any_up = 1;
-            else if (cp_is_lower(c))
-                any_low = 1;
-            if (!cp_is_cyrillic(c))
-                all_cyr = 0;
-            if (!cp_is_latin(c))
-                all_lat = 0;
+            unsigned char bj = u[j];
+            if ((bj & 0xFC) == 0xD0 && j + 1 < n) {
+                /* Cyrillic U+0400..U+04FF: table lookup */
+                unsigned cl = cyr[((unsigned)(bj & 0x03) << 6) | (u[j + 1] & 0x3Fu)];
+                if (!(cl & 1))
+                    break;
+                seen |= cl | 16u;
+                j += 2;
+            } else {
+                size_t ll = utf8_decode(p + j, n - j, &c);
+                if (!cp_is_letter(c))
+                    break;
+                seen |= cp_is_upper(c) ? 2u : cp_is_lower(c) ? 4u : 0u;
+                if (!cp_is_cyrillic(c))
+                    seen |= 8u;
+                if (!cp_is_latin(c))
+                    seen |= 16u;
+                j += ll;
+            }
             if (cnt < 0xFFFFFFF)
                 cnt++;
-            j += ll;
         }
+        int any_up = (seen & 2) != 0, any_low = (seen & 4) != 0, all_cyr = !(seen & 8), all_lat = !(seen & 16);
         unsigned f = 0;
         if (cp_is_upper(cp))
             f |= F_UP0;
@@ -164,6 +198,34 @@ static int tok_eq(ks_normalizer *nz, const tok *t, const char *s)
 {
     size_t l = strlen(s);
     return TL(t) == l && memcmp(TX(nz, t), s, l) == 0;
+}
+
+/* ---------------------------------------------------------------- lexicon pre-filter */
+
+enum { BL_ACRONYM, BL_UNIT_ANY, BL_PRON };
+
+static unsigned bloom_bit(const char *s, size_t n)
+{
+    unsigned h = (unsigned)n * 131u;
+    if (n > 0)
+        h = h * 31u + (unsigned char)s[0];
+    if (n > 1)
+        h = h * 31u + (unsigned char)s[1];
+    if (n > 2)
+        h = h * 31u + (unsigned char)s[n - 1];
+    return (h ^ (h >> 12)) & 4095u;
+}
+
+static void bloom_add(ks_normalizer *nz, int which, const char *s, size_t n)
+{
+    unsigned b = bloom_bit(s, n);
+    nz->bloom[which][b >> 6] |= (uint64_t)1 << (b & 63);
+}
+
+static int bloom_has(const ks_normalizer *nz, int which, const char *s, size_t n)
+{
+    unsigned b = bloom_bit(s, n);
+    return (nz->bloom[which][b >> 6] >> (b & 63)) & 1;
 }
 
 /* ---------------------------------------------------------------- output */
@@ -1029,7 +1091,9 @@ static int is_headline_word(const tok *t) { return t->type == T_WORD && (t->f & 
 /* known acronym (§15) or unknown all-caps Cyrillic acronym spelled with letter names (§16) */
 static size_t rule_acronym(ks_normalizer *nz, size_t k, const tok *t)
 {
-    const lex_entry *e = nz->lex ? lexicon_find(nz->lex, LEX_ACRONYM, TX(nz, t), TL(t)) : NULL;
+    const lex_entry *e = nz->lex && bloom_has(nz, BL_ACRONYM, TX(nz, t), TL(t))
+                             ? lexicon_find(nz->lex, LEX_ACRONYM, TX(nz, t), TL(t))
+                             : NULL;
     int spell = 0;
     if (!e || (e->flags & LF_SPELL)) {
         if (!(t->f & F_ALLUP) || !(t->f & F_CYR) || t->nch < 2 || t->nch > 5)
@@ -1172,7 +1236,11 @@ static size_t rule_word(ks_normalizer *nz, size_t k)
 {
     tok t = *T(nz, k);
     size_t r;
-    if (!(t.f & F_LOWER) || (t.nch <= 4 && normalize_roman_value(TX(nz, &t), TL(&t)))) {
+    unsigned char c0 = (unsigned char)nz->p[t.s];
+    if (!(t.f & F_LOWER) ||
+        (t.nch <= 4 && (strchr("ivxlcdm", c0) || (c0 == 0xD1 && ((unsigned char)nz->p[t.s + 1] == 0x96 ||
+                                                                 (unsigned char)nz->p[t.s + 1] == 0x85))) &&
+         normalize_roman_value(TX(nz, &t), TL(&t)))) {
         if ((r = rule_roman(nz, k, &t)) != 0)
             return r;
     }
@@ -1187,8 +1255,8 @@ static size_t rule_word(ks_normalizer *nz, size_t k)
         if ((r = rule_acronym(nz, k, &t)) != 0)
             return r;
     }
-    if (nz->has_units && t.nch <= 6) {
-        const lex_entry *e = nz->lex ? lexicon_find(nz->lex, LEX_UNIT, TX(nz, &t), TL(&t)) : NULL;
+    if (nz->has_units && t.nch <= 6 && bloom_has(nz, BL_UNIT_ANY, TX(nz, &t), TL(&t))) {
+        const lex_entry *e = lexicon_find(nz->lex, LEX_UNIT, TX(nz, &t), TL(&t));
         if (e && (e->flags & LF_ANY)) {
             ks_buf *w = &nz->wb;
             ks_buf_reset(w);
@@ -1206,11 +1274,13 @@ static size_t rule_word(ks_normalizer *nz, size_t k)
         }
     }
     if (nz->has_pron) {
-        const lex_entry *e = lexicon_find(nz->lex, LEX_PRON, TX(nz, &t), TL(&t));
+        const lex_entry *e = bloom_has(nz, BL_PRON, TX(nz, &t), TL(&t))
+                                 ? lexicon_find(nz->lex, LEX_PRON, TX(nz, &t), TL(&t))
+                                 : NULL;
         if (!e && (t.f & F_UP0) && TL(&t) <= 64) {
             char buf[72];
             size_t l = lower_first(nz, &t, buf, sizeof buf);
-            if (l)
+            if (l && bloom_has(nz, BL_PRON, buf, l))
                 e = lexicon_find(nz->lex, LEX_PRON, buf, l);
         }
         if (e) {
@@ -1238,6 +1308,20 @@ KS_API ks_status ks_normalizer_new(ks_normalizer **out, const ks_lexicon *lex, k
     ks_buf_init(&nz->dig, 0);
     nz->endtok.type = T_END;
     nz->nonetok.type = T_NONE;
+    for (uint32_t c = 0x400; c <= 0x4FF; c++)
+        nz->cyr[c - 0x400] = (unsigned char)((cp_is_letter(c) ? 1 : 0) | (cp_is_upper(c) ? 2 : 0) |
+                                             (cp_is_lower(c) ? 4 : 0));
+    for (size_t i = 0; i < lexicon_size(lex); i++) {
+        const lex_entry *e = lexicon_at(lex, i);
+        if (!e)
+            continue;
+        if (e->kind == LEX_ACRONYM)
+            bloom_add(nz, BL_ACRONYM, e->key, e->klen);
+        else if (e->kind == LEX_UNIT && (e->flags & LF_ANY))
+            bloom_add(nz, BL_UNIT_ANY, e->key, e->klen);
+        else if (e->kind == LEX_PRON)
+            bloom_add(nz, BL_PRON, e->key, e->klen);
+    }
     *out = nz;
     return KS_OK;
 }

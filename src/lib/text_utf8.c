@@ -98,7 +98,34 @@ int utf8_clean(const char *in, size_t n, ks_buf *out, size_t *bad)
     size_t i = 0, first = (size_t)-1;
     /* fast path: find the first byte that needs attention */
     while (i < n) {
+        /* 8 ASCII bytes without NUL or '[' at a time */
+        while (i + 8 <= n) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            const uint64_t lo = 0x0101010101010101ULL, hi = 0x8080808080808080ULL;
+            uint64_t zero = (w - lo) & ~w & hi;
+            uint64_t x = w ^ 0x5B5B5B5B5B5B5B5BULL; /* '[' */
+            uint64_t brk = (x - lo) & ~x & hi;
+            if ((w & hi) || zero || brk)
+                break;
+            i += 8;
+        }
+        if (i >= n)
+            break;
         unsigned char c = s[i];
+        if (c >= 0xC2 && c <= 0xDF && i + 1 < n && (s[i + 1] & 0xC0) == 0x80) {
+            /* a run of 2-byte sequences (Cyrillic); always advances */
+            do
+                i += 2;
+            while (i + 1 < n && s[i] >= 0xC2 && s[i] <= 0xDF && (s[i + 1] & 0xC0) == 0x80);
+            continue;
+        }
+        if (c < 0x80) {
+            if (c == 0 || (c == '[' && i + 1 < n && s[i + 1] == '['))
+                break;
+            i++;
+            continue;
+        }
         if (c >= 0x80) {
             size_t l = utf8_valid_seq(s + i, n - i);
             if (!l)
