@@ -628,9 +628,9 @@ static size_t rule_phone(ks_normalizer *nz, size_t kstart, size_t kp, int plus)
             j++;
             continue;
         }
-        if (t.type != T_DIGITS || TL(&t) < 2 || TL(&t) > 4 || seps == 0)
+        if (t.type != T_DIGITS || TL(&t) < 2 || seps == 0)
             return 0;
-        if (ng == 0 && TL(&t) != 3)
+        if (ng == 0 ? (TL(&t) < 3 || TL(&t) > 5) : TL(&t) > 4) /* area code 3-5 digits, then 2-4 */
             return 0;
         groups_s[ng] = t.s;
         groups_e[ng] = t.e;
@@ -662,8 +662,21 @@ static size_t rule_phone(ks_normalizer *nz, size_t kstart, size_t kp, int plus)
 static size_t rule_time(ks_normalizer *nz, size_t k)
 {
     tok h = *T(nz, k), c = *T(nz, k + 1), m = *T(nz, k + 2);
-    if (TL(&h) > 2 || !is_punct(&c, ':') || m.type != T_DIGITS || TL(&m) != 2)
+    if (TL(&h) > 2 || m.type != T_DIGITS || TL(&m) != 2)
         return 0;
+    if (is_punct(&c, '.')) {
+        /* 19.00 is a time only after "сағат" or with a case ending (19.00-де) */
+        static const char *const SAGAT[] = {"сағат", "сағ", NULL};
+        tok ps = *TB(nz, k, 1), pw = *TB(nz, k, 2), nx = *T(nz, k + 3);
+        morph_seq ms;
+        tok sw;
+        if (is_punct(&nx, '.') && T(nz, k + 4)->type == T_DIGITS)
+            return 0;
+        if (!((is_sp(&ps) && word_in(nz, &pw, SAGAT)) || suffix_at(nz, k + 3, &ms, &sw)))
+            return 0;
+    } else if (!is_punct(&c, ':')) {
+        return 0;
+    }
     tok prev = *TB(nz, k, 1);
     if (is_punct(&prev, ':') || prev.type == T_WORD)
         return 0;
@@ -675,7 +688,7 @@ static size_t rule_time(ks_normalizer *nz, size_t k)
     size_t kk = k + 3;
     tok c2 = *T(nz, kk), s = *T(nz, kk + 1);
     int secs = 0;
-    if (is_punct(&c2, ':') && s.type == T_DIGITS && TL(&s) == 2) {
+    if (is_punct(&c2, ':') && is_punct(&c, ':') && s.type == T_DIGITS && TL(&s) == 2) {
         number_parse_u64(TX(nz, &s), TL(&s), &sv);
         if (sv > 59)
             return 0;
