@@ -67,7 +67,8 @@ TXT
 $CHECK "$T/c.wav" "$T/c.vtt" >"$T/out" || { cat "$T/out"; fail "c.vtt does not match the audio"; }
 same_text "$T/c.txt" "$T/c.vtt" 84 || fail "c.vtt text"
 grep -q '^2024 жылы 15 наурызда' "$T/c.vtt" || fail "the clause does not start a cue with the original digits"
-"$K" --normalize -f "$T/c.txt" | grep -q 'жиырма төртінші' || { echo "normalizer does not read 2024 as expected"; exit 77; }
+"$K" --normalize -f "$T/c.txt" >"$T/c.norm"
+grep -q 'төртінші' "$T/c.norm" || fail "the normalizer no longer reads 2024 as words: update this test"
 ! grep -q 'төртінші\|Республикасы\|миллион' "$T/c.vtt" || fail "normalized words in the captions"
 grep -q '&amp; Джонсон' "$T/c.vtt" || fail "& not escaped in WebVTT"
 grep -q '&lt;сынақ&gt;' "$T/c.vtt" || fail "< > not escaped in WebVTT"
