@@ -894,6 +894,13 @@ static size_t rule_number(ks_normalizer *nz, size_t kstart, size_t kd, const cha
             } else if (val >= 1 && val <= 2100 && year_abbrev_at(nz, k1 + 1)) {
                 ord = 1;
                 rule = "year";
+            } else if ((nw.f & F_LOWER) && is_punct(T(nz, k1 + 2), '.')) {
+                size_t ke;
+                const lex_entry *ab = match_dotted(nz, k1 + 1, &ke);
+                if (ab && (ab->flags & LF_AFTER_NUM)) { /* 20 ғ. -> жиырмасыншы ғасыр */
+                    ord = 1;
+                    rule = "ordinal";
+                }
             }
         } else if (ord) {
             rule = "year";
@@ -927,6 +934,7 @@ static size_t rule_number(ks_normalizer *nz, size_t kstart, size_t kd, const cha
     }
     const char *uw = NULL;
     size_t uwl = 0;
+    int final_dot = 0;
     {
         tok sp = *T(nz, kk);
         size_t off = is_sp(&sp) && (sp.f & F_SEP) ? 1 : 0;
@@ -958,8 +966,13 @@ static size_t rule_number(ks_normalizer *nz, size_t kstart, size_t kd, const cha
                 kk++;
             rule = "temperature";
         }
-        if (uw)
+        if (uw) {
             end = T(nz, kk - 1)->e;
+            tok lastk = *T(nz, kk - 1), nx = *T(nz, kk), n1 = *T(nz, kk + 1);
+            int at_end = nx.type == T_END || (nx.type == T_SPACE && ((nx.f & F_NL) || n1.type == T_END));
+            if (is_punct(&lastk, '.') && at_end && !suffix_at(nz, kk, &(morph_seq){0}, &(tok){0}))
+                final_dot = 1;
+        }
     }
     if (pre_cur) {
         if (uw)
@@ -984,6 +997,8 @@ static size_t rule_number(ks_normalizer *nz, size_t kstart, size_t kd, const cha
         if (!uw && strcmp(rule, "cardinal") == 0)
             rule = "case_suffix";
     }
+    if (final_dot)
+        ks_buf_putc(w, '.');
     emit_wb(nz, first.s, end, rule);
     return kk - kstart;
 }
