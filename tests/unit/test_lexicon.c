@@ -71,6 +71,10 @@ int main(void)
                     "@kind\tpronunciations\nТоқаев\t[[tOqAjef]]\t-\nApple\tэпл\t-\n",
                &err) == KS_OK);
     CHECK_STR(norm(lex, "ҚР-да ҚЖЖ-ға Apple Тоқаев apple"), "Қазақ Елінде қызық жаңа жобаға эпл [[tOqAjef]] apple");
+    /* an acronym shipped with "spell" is read by letters until a user line drops the flag */
+    CHECK_STR(norm(lex, "АЭС-ке"), "а э сыке");
+    CHECK(load(lex, "@kind\tacronyms\nАЭС\tатом электр станциясы\tатом электр станциялары\tposs\tmine\n", &err) == KS_OK);
+    CHECK_STR(norm(lex, "АЭС-ке АЭС-тердің"), "атом электр станциясына атом электр станцияларының");
     ks_lexicon_free(lex);
 
     /* abbreviation keys ignore inner spaces */
