@@ -29,6 +29,8 @@ typedef struct cli_opts {
     int n_lexicons;
     int no_user_lexicon;     /* --no-user-lexicon */
     int list_voices;         /* --voices */
+    ks_script script;        /* --script auto|cyrl|latn (default auto) */
+    int ssml;                /* --ssml: the input is SSML */
     /* batch mode and captions (issue 7; batch.c, captions.c) */
     int batch;               /* --batch */
     const char *out_dir;     /* -o, --output-dir */
@@ -53,6 +55,7 @@ typedef struct cli_ctx {
     char espeak_dir[4096];
     ks_lexicon *lex;
     ks_normalizer *norm;
+    ks_translit *translit;   /* Kazakh Latin -> Cyrillic (lexicon/latin) */
     ks_engine *eng;          /* NULL until needed */
     ks_voice voice;
     const char *prog;
@@ -68,6 +71,11 @@ void cli_error(const char *fmt, ...)
 /* Set-up steps (each prints its own error and returns non-zero on failure). */
 int cli_load_data(cli_ctx *c);   /* data folders, lexicons, normalizer */
 int cli_load_engine(cli_ctx *c); /* eSpeak engine + voice profile + overrides */
+
+/* Latin-script transliteration (per --script), then the Kazakh normalizer:
+ * APPENDS to `out`. *bad (may be NULL) receives the offset of the first invalid
+ * UTF-8 byte in `text`, or (size_t)-1. */
+ks_status cli_normalize(cli_ctx *c, const char *text, size_t len, ks_buf *out, size_t *bad, ks_error *err);
 
 /* Text input: the text arguments, -f FILE, or stdin, as a byte stream. */
 typedef struct cli_input {

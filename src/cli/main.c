@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <utf8proc.h>
+
 #include "batch.h"
 #include "captions.h"
 #include "cli.h"
@@ -68,6 +70,11 @@ static void usage(FILE *f)
           "\n"
           "Input:\n"
           "  -f, --file FILE       read text from FILE ('-' for standard input)\n"
+          "      --ssml            the input is SSML (speak p s break prosody emphasis mark sub\n"
+          "                        phoneme say-as); text nodes go through the Kazakh normalizer\n"
+          "      --script SCRIPT   auto (default): Kazakh words in Latin script (2021, 2018, 2017\n"
+          "                        alphabets) are read as Kazakh, names like Apple stay as\n"
+          "                        they are; latn: every Latin word is Kazakh; cyrl: none\n"
           "\n"
           "Voice (same meaning as in espeak-ng):\n"
           "  -v, --voice NAME|PATH voice profile: default, news, fast, event, or a .voice file\n"
@@ -134,7 +141,7 @@ enum {
     OPT_STDOUT = 1000, OPT_NORMALIZE, OPT_EXPLAIN, OPT_IPA, OPT_VERSION, OPT_LEXICON, OPT_DATA_DIR,
     OPT_NO_USER_LEXICON, OPT_VOICES,
     OPT_BATCH, OPT_FORMAT, OPT_CAPTIONS,
-    OPT_LIST_DEVICES, OPT_DEVICE, OPT_PLAIN, OPT_FOLLOW, OPT_INTERRUPT
+    OPT_LIST_DEVICES, OPT_DEVICE, OPT_PLAIN, OPT_FOLLOW, OPT_INTERRUPT, OPT_SSML, OPT_SCRIPT
 };
 
 static const struct option long_opts[] = {
@@ -161,6 +168,8 @@ static const struct option long_opts[] = {
     {"plain", no_argument, NULL, OPT_PLAIN},
     {"follow", no_argument, NULL, OPT_FOLLOW},
     {"interrupt", no_argument, NULL, OPT_INTERRUPT},
+    {"ssml", no_argument, NULL, OPT_SSML},
+    {"script", required_argument, NULL, OPT_SCRIPT},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -210,6 +219,13 @@ static int parse_args(cli_opts *o, int argc, char **argv)
         case OPT_PLAIN: o->plain = 1; break;
         case OPT_FOLLOW: o->follow = 1; break;
         case OPT_INTERRUPT: o->interrupt = 1; break;
+        case OPT_SSML: o->ssml = 1; break;
+        case OPT_SCRIPT:
+            if (ks_script_parse(optarg, &o->script) != KS_OK) {
+                cli_error("--script must be auto, cyrl or latn, not '%s'", optarg);
+                return -1;
+            }
+            break;
         case 'h': usage(stdout); exit(CLI_EXIT_OK);
         case OPT_VERSION:
             printf("kazspeak %s\n", ks_version());
@@ -276,6 +292,10 @@ static int parse_args(cli_opts *o, int argc, char **argv)
         cli_error("--normalize makes no sound: it cannot be combined with -w, --stdout, -x or --ipa");
         return -1;
     }
+    if (o->ssml && (o->normalize_only || o->phonemes || o->captions || o->follow || o->interactive)) {
+        cli_error("--ssml cannot be combined with --normalize, --explain, -x, --ipa, --captions, --follow or -i");
+        return -1;
+    }
     if (o->phonemes && (o->wav_file || o->to_stdout)) {
         cli_error("-x/--ipa print phonemes: they cannot be combined with -w or --stdout");
         return -1;
@@ -335,7 +355,56 @@ int cli_load_data(cli_ctx *c)
         cli_error("%s", err.msg);
         return -1;
     }
+    if (c->opt.script != KS_SCRIPT_CYRL || c->opt.ssml) {
+        snprintf(path, sizeof path, "%s/lexicon/latin", c->data_root);
+        if (ks_translit_new(&c->translit, path, &err) != KS_OK) {
+            cli_error("%s", err.msg);
+            return -1;
+        }
+    }
     return 0;
+}
+
+/* Does the text hold a letter of a Latin alphabet (ASCII, or a lead byte of
+ * U+00C0..U+024F)? Only then is the transliterator worth running. */
+static int has_latin(const char *t, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char b = (unsigned char)t[i];
+        if ((b | 0x20) >= 'a' && (b | 0x20) <= 'z')
+            return 1;
+        if (b >= 0xC3 && b <= 0xC9)
+            return 1;
+    }
+    return 0;
+}
+
+/* Offset of the first invalid UTF-8 sequence, or (size_t)-1. */
+static size_t first_bad_utf8(const char *t, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t r = utf8proc_iterate((const utf8proc_uint8_t *)t + i, (utf8proc_ssize_t)(n - i), &cp);
+        if (r <= 0)
+            return i;
+        i += (size_t)r;
+    }
+    return (size_t)-1;
+}
+
+ks_status cli_normalize(cli_ctx *c, const char *text, size_t len, ks_buf *out, size_t *bad, ks_error *err)
+{
+    if (!c->translit || c->opt.script == KS_SCRIPT_CYRL || !has_latin(text, len))
+        return ks_normalize(c->norm, text, len, out, bad, err);
+    ks_buf lat = {0};
+    ks_status st = ks_translit_run(c->translit, c->opt.script, text, len, &lat, err);
+    if (st == KS_OK)
+        st = ks_normalize(c->norm, lat.data ? lat.data : "", lat.len, out, bad, err);
+    if (st == KS_OK && bad && *bad != (size_t)-1)
+        *bad = first_bad_utf8(text, len); /* report the offset in the text as given */
+    ks_buf_free(&lat);
+    return st;
 }
 
 int cli_load_engine(cli_ctx *c)
@@ -379,6 +448,7 @@ static void cli_free(cli_ctx *c)
 {
     ks_engine_free(c->eng);
     ks_normalizer_free(c->norm);
+    ks_translit_free(c->translit);
     ks_lexicon_free(c->lex);
 }
 

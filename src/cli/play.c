@@ -95,7 +95,7 @@ int play_normalize(cli_ctx *c, const char *text, size_t len, ks_buf *out)
     ks_error err;
     size_t bad = (size_t)-1;
     ks_buf_reset(out);
-    if (ks_normalize(c->norm, text, len, out, &bad, &err) != KS_OK) {
+    if (cli_normalize(c, text, len, out, &bad, &err) != KS_OK) {
         cli_error("%s", err.msg);
         return -1;
     }

@@ -13,6 +13,7 @@
 
 #define READ_CHUNK 16384
 #define MAX_SENTENCE 65536
+#define MAX_SSML (64 << 20)
 
 typedef struct stream_state {
     cli_ctx *c;
@@ -112,7 +113,7 @@ static int speak_sentence(stream_state *s, ks_buf *norm, const char *text, size_
     ks_error err;
     size_t bad = (size_t)-1;
     ks_buf_reset(norm);
-    if (ks_normalize(s->c->norm, text, len, norm, &bad, &err) != KS_OK) {
+    if (cli_normalize(s->c, text, len, norm, &bad, &err) != KS_OK) {
         cli_error("%s: %s", in->name, err.msg);
         return -1;
     }
@@ -145,6 +146,31 @@ static int speak_sentence(stream_state *s, ks_buf *norm, const char *text, size_
     return 0;
 }
 
+/* --ssml: the whole document becomes eSpeak SSML (text nodes transliterated and
+ * normalized) and is spoken in one call. */
+static int speak_ssml(stream_state *s, ks_buf *out, const char *text, size_t len, const cli_input *in)
+{
+    ks_error err;
+    unsigned flags = 0;
+    ks_buf_reset(out);
+    ks_status st = ks_ssml_to_espeak(s->c->norm, s->c->translit, s->c->opt.script, text, len, out, &flags, &err);
+    if (st != KS_OK) {
+        cli_error("%s: %s", in->name, err.msg);
+        return -1;
+    }
+    s->frames_before = ks_sink_frames(s->sink);
+    st = ks_engine_speak(s->c->eng, out->data ? out->data : "", out->len, flags, on_pcm, on_event, s, &err);
+    if (s->failed)
+        return -1;
+    if (st == KS_ESTOPPED)
+        return cli_signal_received ? -2 : 0;
+    if (st != KS_OK) {
+        cli_error("%s", err.msg);
+        return -1;
+    }
+    return 0;
+}
+
 int cli_speak_stream(cli_ctx *c, cli_input *in, ks_sink *sink, const cli_stream_hooks *hooks, int show_progress)
 {
     stream_state s;
@@ -159,7 +185,9 @@ int cli_speak_stream(cli_ctx *c, cli_input *in, ks_sink *sink, const cli_stream_
     char chunk[READ_CHUNK];
     while (!cli_signal_received) {
         size_t n = 0;
-        if (pending.len > start)
+        if (c->opt.ssml) /* an SSML document is read whole, then spoken at once */
+            n = eof ? pending.len - start : 0;
+        else if (pending.len > start)
             n = ks_sentence_split(pending.data + start, pending.len - start, eof, MAX_SENTENCE);
         if (n == 0) {
             if (eof)
@@ -178,14 +206,20 @@ int cli_speak_stream(cli_ctx *c, cli_input *in, ks_sink *sink, const cli_stream_
                 pending.len -= start;
                 start = 0;
             }
-            if (ks_buf_append(&pending, chunk, (size_t)r) != 0) {
-                cli_error("%s: out of memory", in->name);
+            if ((c->opt.ssml && pending.len + (size_t)r > MAX_SSML) || ks_buf_append(&pending, chunk, (size_t)r) != 0) {
+                if (c->opt.ssml)
+                    cli_error("%s: SSML input larger than %d MiB", in->name, MAX_SSML >> 20);
+                else
+                    cli_error("%s: out of memory", in->name);
                 rc = -1;
                 break;
             }
             continue;
         }
-        int r = speak_sentence(&s, &norm, pending.data + start, n, in);
+        if (n == 0) /* empty SSML input */
+            break;
+        int r = c->opt.ssml ? speak_ssml(&s, &norm, pending.data + start, n, in)
+                            : speak_sentence(&s, &norm, pending.data + start, n, in);
         start += n;
         if (r != 0) {
             rc = r;
@@ -266,10 +300,9 @@ int cli_run_write(cli_ctx *c)
         cli_captions_free(cap);
         if (rc == 141)
             return rc;
+        /* The error itself was reported (one line); a signal is reported here. */
         if (cli_signal_received && c->opt.wav_file)
             cli_error("interrupted by signal %d: %s was not written", cli_signal_received, c->opt.wav_file);
-        else if (c->opt.wav_file)
-            cli_error("%s was not written", c->opt.wav_file);
         return rc;
     }
     uint64_t frames = ks_sink_frames(sink);

@@ -44,7 +44,7 @@ static int do_line(line_state *s, const cli_input *in, const char *line, size_t 
     size_t bad = (size_t)-1;
     ks_buf_reset(&s->out);
     ks_buf_reset(&s->explain);
-    if (ks_normalize(s->c->norm, line, len, &s->out, &bad, &err) != KS_OK) {
+    if (cli_normalize(s->c, line, len, &s->out, &bad, &err) != KS_OK) {
         cli_error("%s:%ld: %s", in->name, lineno, err.msg);
         return -1;
     }
