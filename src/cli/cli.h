@@ -1,6 +1,7 @@
 /* cli.h - shared state of the kazspeak program (src/cli/). Uses only the public API. */
 #ifndef KS_CLI_H
 #define KS_CLI_H
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -118,7 +119,7 @@ int cli_speak_stream(cli_ctx *c, cli_input *in, ks_sink *sink, const cli_stream_
 int cli_run_write(cli_ctx *c);
 
 /* Set by the SIGINT/SIGTERM handler; the synthesis loop stops when non-zero. */
-extern volatile int cli_signal_received;
+extern volatile sig_atomic_t cli_signal_received;
 void cli_install_signals(void);
 
 #endif

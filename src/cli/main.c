@@ -17,7 +17,7 @@
 #include "cli.h"
 #include "play.h"
 
-volatile int cli_signal_received;
+volatile sig_atomic_t cli_signal_received;
 
 void cli_error(const char *fmt, ...)
 {
@@ -26,10 +26,12 @@ void cli_error(const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    /* Keep it to one line whatever the message holds. */
+    /* Keep it to one line, and no terminal control sequences from file names or text. */
     for (char *p = msg; *p; p++)
-        if (*p == '\n' || *p == '\r')
+        if (*p == '\n' || *p == '\r' || *p == '\t')
             *p = ' ';
+        else if ((unsigned char)*p < 0x20 || *p == 0x7F)
+            *p = '?';
     fflush(stdout);
     fprintf(stderr, "kazspeak: %s\n", msg);
 }

@@ -90,12 +90,16 @@ static int run_lines(cli_ctx *c)
     }
     int rc = CLI_EXIT_OK;
     long lineno = 0;
-    size_t start = 0; /* first unconsumed byte of pending */
+    size_t start = 0;   /* first unconsumed byte of pending */
+    size_t scanned = 0; /* pending[start..scanned) holds no newline */
     int eof = 0;
     char chunk[LINE_CHUNK];
     while (!eof || start < pending.len) {
-        char *nl = pending.len > start ? memchr(pending.data + start, '\n', pending.len - start) : NULL;
+        /* Search only the bytes not searched yet: a 10 MB line stays linear. */
+        size_t from = scanned > start ? scanned : start;
+        char *nl = pending.len > from ? memchr(pending.data + from, '\n', pending.len - from) : NULL;
         if (!nl && !eof) {
+            scanned = pending.len;
             long r = cli_input_read(&in, chunk, sizeof chunk);
             if (r < 0) {
                 rc = CLI_EXIT_ERROR;
@@ -107,6 +111,7 @@ static int run_lines(cli_ctx *c)
                 if (start > 0 && start >= pending.len / 2) { /* compact */
                     memmove(pending.data, pending.data + start, pending.len - start);
                     pending.len -= start;
+                    scanned -= start;
                     start = 0;
                 }
                 if (ks_buf_append(&pending, chunk, (size_t)r) != 0) {

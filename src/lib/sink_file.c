@@ -413,9 +413,18 @@ static ks_status make_temp(file_sink *f, ks_error *err)
     f->slot = sink_temp_add(f->tmp);
     if (f->slot < 0)
         return status_set(err, KS_ENOMEM, "%s: too many audio files open at once", path);
-    mode_t mask = umask(0);
-    umask(mask);
-    if (fchmod(f->fd, (mode_t)(0666 & ~mask)) != 0)
+    /* Replacing a file keeps its permissions (a private 0600 recording stays
+     * private); a new file gets 0666 minus the umask, as open(2) would give. */
+    struct stat old;
+    mode_t mode;
+    if (stat(path, &old) == 0 && S_ISREG(old.st_mode)) {
+        mode = old.st_mode & 07777;
+    } else {
+        mode_t mask = umask(0);
+        umask(mask);
+        mode = (mode_t)(0666 & ~mask);
+    }
+    if (fchmod(f->fd, mode) != 0)
         return status_set(err, KS_EIO, "%s: %s", path, strerror(errno));
     return KS_OK;
 }

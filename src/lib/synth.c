@@ -254,6 +254,18 @@ KS_API int ks_engine_sample_rate(const ks_engine *e)
     return e->rate_hz;
 }
 
+/* eSpeak NG reads byte 0x01 followed by a number and a letter as an embedded
+ * command (speed, volume, pitch ...), whatever the flags: no control character
+ * from the text may reach it. Tab, newline and CR are kept. */
+static void neutralise_controls(char *t, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        unsigned char b = (unsigned char)t[i];
+        if ((b < 0x20 && b != '\t' && b != '\n' && b != '\r') || b == 0x7F)
+            t[i] = ' ';
+    }
+}
+
 KS_API ks_status ks_engine_speak(ks_engine *e, const char *text, size_t len, unsigned flags, ks_pcm_fn pcm,
                                  ks_event_fn ev, void *user, ks_error *err)
 {
@@ -268,6 +280,7 @@ KS_API ks_status ks_engine_speak(ks_engine *e, const char *text, size_t len, uns
         return status_set(err, KS_ENOMEM, "out of memory");
     memcpy(copy, text, len);
     copy[len] = '\0';
+    neutralise_controls(copy, len);
     speak_ctx c;
     memset(&c, 0, sizeof c);
     c.pcm = pcm;

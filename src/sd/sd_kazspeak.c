@@ -347,6 +347,18 @@ static const char *voice_variant(const char *type)
     return NULL;
 }
 
+/* A voice profile name: letters, digits, '-' and '_' only (no path, no ".voice"). */
+static int voice_name_ok(const char *name)
+{
+    if (!*name)
+        return 0;
+    for (const char *p = name; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '-' ||
+              *p == '_'))
+            return 0;
+    return 1;
+}
+
 /* Bring the engine in line with the current SET values before a message. */
 static void apply_settings(void)
 {
@@ -356,8 +368,10 @@ static void apply_settings(void)
         const char *name = s->synthesis_voice[0] ? s->synthesis_voice : (M.voice_opt[0] ? M.voice_opt : "default");
         if (strcmp(name, M.base_name) != 0) {
             ks_voice v;
-            if (strchr(name, '/') || ks_voice_find(&v, M.data_root, name, &err) != KS_OK) {
-                logmsg(2, "voice %s: %s", name, strchr(name, '/') ? "not a voice name" : err.msg);
+            /* A client may only pick a shipped profile by name, never a file. */
+            int bad_name = !voice_name_ok(name);
+            if (bad_name || ks_voice_find(&v, M.data_root, name, &err) != KS_OK) {
+                logmsg(2, "voice %s: %s", name, bad_name ? "not a voice name" : err.msg);
             } else {
                 ks_voice old = M.base;
                 M.base = v;
@@ -553,8 +567,8 @@ static void speak_message(sd_cmd_type type, const char *text, size_t len)
         char path[PATH_MAX + 256];
         struct stat sb;
         int r = snprintf(path, sizeof path, "%s/%.*s", M.icon_dir, (int)len, text);
-        if (r > 0 && (size_t)r < sizeof path && !memchr(text, '/', len) && !memchr(text, '\n', len) &&
-            stat(path, &sb) == 0) {
+        if (r > 0 && (size_t)r < sizeof path && len && text[0] != '.' && !memchr(text, '/', len) &&
+            !memchr(text, '\n', len) && stat(path, &sb) == 0 && S_ISREG(sb.st_mode)) {
             ks_buf_puts(&M.out, "706-");
             ks_buf_puts(&M.out, path);
             ks_buf_puts(&M.out, "\n706 ICON\n");

@@ -69,4 +69,10 @@ printf 'x\tbroken line without the header\n' >"$T/bad.tsv"
 w_row "bad lexicon" 1 "bad.tsv:1" --lexicon "$T/bad.tsv" "сәлем"
 printf 'loudness 3\n' >"$T/v.voice"
 w_row "voice unknown key" 1 "v.voice:1: unknown key 'loudness'" -v "$T/v.voice" "сәлем"
+# Control bytes never reach eSpeak as embedded commands (0x01 + "500S" would
+# switch it to 500 wpm): the audio equals the audio with a space instead.
+printf 'сәлем \001500S достар \00110A қалайсыздар бүгін ауа райы жақсы\n' >"$T/ctl.txt"
+tr '\001' ' ' <"$T/ctl.txt" >"$T/ctl-space.txt"
+"$KS" -q -f "$T/ctl.txt" -w "$T/ctl.wav" && "$KS" -q -f "$T/ctl-space.txt" -w "$T/ctl-space.wav" || fail "control bytes: synthesis failed"
+ok; [ "$(soxi -s "$T/ctl.wav")" = "$(soxi -s "$T/ctl-space.wav")" ] || fail "control bytes changed the speech: $(soxi -s "$T/ctl.wav") vs $(soxi -s "$T/ctl-space.wav") samples"
 finish
