@@ -16,7 +16,12 @@ for i in $(seq -w 1 "$N"); do cp "$HERE/samples/assembly-news.txt" "$T/in/news$i
 cores=$(nproc 2>/dev/null || echo 1)
 jobs="1 2"
 [ "$cores" -gt 2 ] && jobs="$jobs $cores"
-echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews the speed-up)"
+load=$(cut -d' ' -f1 /proc/loadavg)
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+if python3 -c "import sys; sys.exit(0 if float('$load') > $(nproc) - 0.5 else 1)"; then
+    echo "note: the machine is busy; with autogroup scheduling ($(cat /proc/sys/kernel/sched_autogroup_enabled 2>/dev/null || echo ?)) a session gets"
+    echo "      one share of the CPU however many workers it runs, so -j N cannot show its speed-up now"
+fi
 echo "kazspeak --batch, $N copies of samples/assembly-news.txt ($(wc -c <"$HERE/samples/assembly-news.txt") bytes each), --format $FMT, $cores cores"
 t1=
 for j in $jobs; do
