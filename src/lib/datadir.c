@@ -38,6 +38,27 @@ static int running_from_build_tree(void)
     return strncmp(exe, bin, bl) == 0 && exe[bl] == '/';
 }
 
+/* <folder of the running program>/../share/kazspeak, when it exists: an
+ * installed tree found where it really is (also after cmake --install --prefix). */
+static int installed_next_to_program(char *dst, size_t n)
+{
+    char exe[PATH_MAX];
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (len <= 0)
+        return 0;
+    exe[len] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (!slash)
+        return 0;
+    *slash = '\0';
+    char probe[PATH_MAX];
+    int r = snprintf(probe, sizeof probe, "%s/../share/kazspeak/voices", exe);
+    if (r < 0 || (size_t)r >= sizeof probe || !is_dir(probe))
+        return 0;
+    r = snprintf(dst, n, "%s/../share/kazspeak", exe);
+    return r > 0 && (size_t)r < n;
+}
+
 KS_API ks_status ks_data_find(const char *explicit_dir, char *root, size_t root_len, char *espeak,
                               size_t espeak_len, ks_error *err)
 {
@@ -45,6 +66,7 @@ KS_API ks_status ks_data_find(const char *explicit_dir, char *root, size_t root_
     const char *chosen = NULL;
     const char *why = NULL;
     int build_tree = running_from_build_tree();
+    char beside[PATH_MAX];
 
     if (explicit_dir && *explicit_dir) {
         chosen = explicit_dir;
@@ -55,6 +77,9 @@ KS_API ks_status ks_data_find(const char *explicit_dir, char *root, size_t root_
     } else if (build_tree) {
         chosen = KS_SOURCE_DIR;
         why = "source tree";
+    } else if (installed_next_to_program(beside, sizeof beside)) {
+        chosen = beside;
+        why = "install prefix";
     } else {
         chosen = KS_INSTALL_DATADIR;
         why = "install prefix";
@@ -80,7 +105,7 @@ KS_API ks_status ks_data_find(const char *explicit_dir, char *root, size_t root_
             return KS_OK;
         }
     }
-    if (copy_path(probe, sizeof probe, KS_INSTALL_DATADIR, "espeak-ng-data") == 0 && is_dir(probe)) {
+    if (copy_path(probe, sizeof probe, KS_INSTALL_DATADIR, "espeak-ng-data") == 0 && is_dir(probe)) { /* last resort */
         if (copy_path(espeak, espeak_len, probe, NULL) != 0)
             return status_set(err, KS_EINVAL, "%s: path too long", probe);
         return KS_OK;
