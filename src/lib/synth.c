@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 
 #include <espeak-ng/espeak_ng.h>
@@ -127,6 +128,14 @@ static int synth_cb(short *wav, int numsamples, espeak_EVENT *events)
     return 0;
 }
 
+static int is_dir_at(const char *dir, const char *name)
+{
+    char p[PATH_MAX];
+    struct stat st;
+    int r = snprintf(p, sizeof p, "%s/%s", dir, name);
+    return r > 0 && (size_t)r < sizeof p && stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 static int file_exists(const char *dir, const char *name)
 {
     char p[PATH_MAX];
@@ -211,6 +220,39 @@ KS_API int ks_engine_get_param(const ks_engine *e, ks_param p)
     return (unsigned)p <= KS_PARAM_WORDGAP ? e->params[p] : -1;
 }
 
+/* The path of a language voice under <data>/lang ("kk" -> "trk/kk"), keeping a
+ * "+variant" suffix; the name unchanged when it has a '/' or is not found. */
+static void resolve_voice_name(const char *data, const char *espeak_name, char *out, size_t n)
+{
+    snprintf(out, n, "%s", espeak_name);
+    size_t base_len = strcspn(espeak_name, "+");
+    if (memchr(espeak_name, '/', base_len) || base_len == 0 || base_len > 32)
+        return;
+    char base[40];
+    memcpy(base, espeak_name, base_len);
+    base[base_len] = '\0';
+    char langdir[PATH_MAX];
+    if (snprintf(langdir, sizeof langdir, "%s/lang", data) >= (int)sizeof langdir)
+        return;
+    if (file_exists(langdir, base) && !is_dir_at(langdir, base))
+        return; /* lang/<base> itself: eSpeak finds it directly */
+    DIR *d = opendir(langdir);
+    if (!d)
+        return;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.' || strlen(de->d_name) > 32)
+            continue;
+        char rel[80];
+        int r = snprintf(rel, sizeof rel, "%s/%s", de->d_name, base);
+        if (r > 0 && (size_t)r < sizeof rel && file_exists(langdir, rel) && !is_dir_at(langdir, rel)) {
+            snprintf(out, n, "%s%s", rel, espeak_name + base_len);
+            break;
+        }
+    }
+    closedir(d);
+}
+
 KS_API ks_status ks_engine_set_voice(ks_engine *e, const ks_voice *v, ks_error *err)
 {
     char where[600];
@@ -229,7 +271,11 @@ KS_API ks_status ks_engine_set_voice(ks_engine *e, const ks_voice *v, ks_error *
             return status_set(err, KS_ENOVOICE, "%sunknown eSpeak variant '%s' (no %s/%s)", where, plus + 1,
                               e->data, rel);
     }
-    espeak_ng_STATUS st = espeak_ng_SetVoiceByName(v->espeak);
+    /* "kk" -> "trk/kk+m3": eSpeak then loads the file directly instead of
+     * reading every voice and variant file to build its voice list. */
+    char name[PATH_MAX];
+    resolve_voice_name(e->data, v->espeak, name, sizeof name);
+    espeak_ng_STATUS st = espeak_ng_SetVoiceByName(name);
     if (st != ENS_OK) {
         char msg[200];
         espeak_ng_GetStatusCodeMessage(st, msg, sizeof msg);
