@@ -21,6 +21,8 @@ typedef struct stream_state {
     const cli_stream_hooks *hooks;
     uint64_t frames_before; /* sink frames when the current sentence started */
     int failed;             /* a sink write failed (message in err) */
+    int warned_utf8;        /* the invalid UTF-8 warning was given */
+    uint64_t offset;        /* input bytes before the current sentence */
     ks_error err;
 } stream_state;
 
@@ -108,33 +110,12 @@ static void progress_draw(progress *p, const cli_input *in, uint64_t frames, int
 
 /* ---------------------------------------------------------------- the loop */
 
-static int speak_sentence(stream_state *s, ks_buf *norm, const char *text, size_t len, const cli_input *in)
+/* Speak already prepared text into the sink: 0 ok, -1 error (printed), -2 signal. */
+static int speak_text(stream_state *s, const char *text, size_t len, unsigned flags)
 {
     ks_error err;
-    size_t bad = (size_t)-1;
-    ks_buf_reset(norm);
-    if (cli_normalize(s->c, text, len, norm, &bad, &err) != KS_OK) {
-        cli_error("%s: %s", in->name, err.msg);
-        return -1;
-    }
-    if (bad != (size_t)-1) {
-        static int warned;
-        if (!warned)
-            cli_error("warning: %s: invalid UTF-8 near byte offset %llu (replaced with U+FFFD)", in->name,
-                      (unsigned long long)(in->consumed > len ? in->consumed - len + bad : bad));
-        warned = 1;
-    }
-    /* Skip sentences with nothing to say. */
-    size_t i = 0;
-    while (i < norm->len && (norm->data[i] == ' ' || norm->data[i] == '\n' || norm->data[i] == '\t' ||
-                             norm->data[i] == '\r'))
-        i++;
-    if (i == norm->len)
-        return 0;
     s->frames_before = ks_sink_frames(s->sink);
-    if (s->hooks && s->hooks->on_sentence)
-        s->hooks->on_sentence(text, len, norm->data, norm->len, s->frames_before, s->hooks->user);
-    ks_status st = ks_engine_speak(s->c->eng, norm->data, norm->len, KS_SPEAK_PHONEMES, on_pcm, on_event, s, &err);
+    ks_status st = ks_engine_speak(s->c->eng, text, len, flags, on_pcm, on_event, s, &err);
     if (s->failed)
         return -1;
     if (st == KS_ESTOPPED)
@@ -146,6 +127,32 @@ static int speak_sentence(stream_state *s, ks_buf *norm, const char *text, size_
     return 0;
 }
 
+static int speak_sentence(stream_state *s, ks_buf *norm, const char *text, size_t len, const cli_input *in)
+{
+    ks_error err;
+    size_t bad = (size_t)-1;
+    ks_buf_reset(norm);
+    if (cli_normalize(s->c, text, len, norm, &bad, &err) != KS_OK) {
+        cli_error("%s: %s", in->name, err.msg);
+        return -1;
+    }
+    if (bad != (size_t)-1 && !s->warned_utf8) {
+        s->warned_utf8 = 1;
+        cli_error("warning: %s: invalid UTF-8 at byte offset %llu (replaced with U+FFFD)", in->name,
+                  (unsigned long long)(s->offset + bad));
+    }
+    /* Skip sentences with nothing to say. */
+    size_t i = 0;
+    while (i < norm->len && (norm->data[i] == ' ' || norm->data[i] == '\n' || norm->data[i] == '\t' ||
+                             norm->data[i] == '\r'))
+        i++;
+    if (i == norm->len)
+        return 0;
+    if (s->hooks && s->hooks->on_sentence)
+        s->hooks->on_sentence(text, len, norm->data, norm->len, ks_sink_frames(s->sink), s->hooks->user);
+    return speak_text(s, norm->data, norm->len, KS_SPEAK_PHONEMES);
+}
+
 /* --ssml: the whole document becomes eSpeak SSML (text nodes transliterated and
  * normalized) and is spoken in one call. */
 static int speak_ssml(stream_state *s, ks_buf *out, const char *text, size_t len, const cli_input *in)
@@ -153,22 +160,11 @@ static int speak_ssml(stream_state *s, ks_buf *out, const char *text, size_t len
     ks_error err;
     unsigned flags = 0;
     ks_buf_reset(out);
-    ks_status st = ks_ssml_to_espeak(s->c->norm, s->c->translit, s->c->opt.script, text, len, out, &flags, &err);
-    if (st != KS_OK) {
+    if (ks_ssml_to_espeak(s->c->norm, s->c->translit, s->c->opt.script, text, len, out, &flags, &err) != KS_OK) {
         cli_error("%s: %s", in->name, err.msg);
         return -1;
     }
-    s->frames_before = ks_sink_frames(s->sink);
-    st = ks_engine_speak(s->c->eng, out->data ? out->data : "", out->len, flags, on_pcm, on_event, s, &err);
-    if (s->failed)
-        return -1;
-    if (st == KS_ESTOPPED)
-        return cli_signal_received ? -2 : 0;
-    if (st != KS_OK) {
-        cli_error("%s", err.msg);
-        return -1;
-    }
-    return 0;
+    return speak_text(s, out->data ? out->data : "", out->len, flags);
 }
 
 int cli_speak_stream(cli_ctx *c, cli_input *in, ks_sink *sink, const cli_stream_hooks *hooks, int show_progress)
@@ -221,6 +217,7 @@ int cli_speak_stream(cli_ctx *c, cli_input *in, ks_sink *sink, const cli_stream_
         int r = c->opt.ssml ? speak_ssml(&s, &norm, pending.data + start, n, in)
                             : speak_sentence(&s, &norm, pending.data + start, n, in);
         start += n;
+        s.offset += n;
         if (r != 0) {
             rc = r;
             break;

@@ -312,21 +312,32 @@ static void neutralise_controls(char *t, size_t len)
     }
 }
 
-KS_API ks_status ks_engine_speak(ks_engine *e, const char *text, size_t len, unsigned flags, ks_pcm_fn pcm,
-                                 ks_event_fn ev, void *user, ks_error *err)
+/* eSpeak's copy of the text: NUL-terminated, no NUL inside, control bytes made spaces. */
+static ks_status text_for_espeak(const char *text, size_t len, char **out, ks_error *err)
 {
-    (void)e;
-    if (len == 0)
-        return KS_OK;
+    *out = NULL;
     if (memchr(text, '\0', len))
         return status_set(err, KS_EINVAL, "text contains a NUL byte");
-    /* eSpeak wants a NUL-terminated string. */
     char *copy = malloc(len + 1);
     if (!copy)
         return status_set(err, KS_ENOMEM, "out of memory");
     memcpy(copy, text, len);
     copy[len] = '\0';
     neutralise_controls(copy, len);
+    *out = copy;
+    return KS_OK;
+}
+
+KS_API ks_status ks_engine_speak(ks_engine *e, const char *text, size_t len, unsigned flags, ks_pcm_fn pcm,
+                                 ks_event_fn ev, void *user, ks_error *err)
+{
+    (void)e;
+    if (len == 0)
+        return KS_OK;
+    char *copy;
+    ks_status prep = text_for_espeak(text, len, &copy, err);
+    if (prep != KS_OK)
+        return prep;
     speak_ctx c;
     memset(&c, 0, sizeof c);
     c.pcm = pcm;
@@ -361,13 +372,10 @@ KS_API ks_status ks_engine_phonemes(ks_engine *e, const char *text, size_t len, 
                                     ks_error *err)
 {
     (void)e;
-    if (memchr(text, '\0', len))
-        return status_set(err, KS_EINVAL, "text contains a NUL byte");
-    char *copy = malloc(len + 1);
-    if (!copy)
-        return status_set(err, KS_ENOMEM, "out of memory");
-    memcpy(copy, text, len);
-    copy[len] = '\0';
+    char *copy;
+    ks_status prep = text_for_espeak(text, len, &copy, err);
+    if (prep != KS_OK)
+        return prep;
     const void *p = copy;
     int first = 1;
     while (p && *(const char *)p) {
