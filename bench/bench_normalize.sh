@@ -8,7 +8,7 @@ build=${1:-$src/build-bench}
 mb=${2:-50}
 sample=${3:-}
 if [ -z "$sample" ]; then
-    for s in "$src/samples/assembly-news.txt" "$src/data/samples/assembly-news.txt" "$src/../shared/samples/assembly-news.txt"; do
+    for s in "$src/samples/assembly-news.txt"; do
         [ -f "$s" ] && { sample=$s; break; }
     done
 fi
