@@ -13,7 +13,7 @@ packages=(
   # eSpeak NG's compiler for our Kazakh rules (build time) and the reference CLI (benchmark)
   espeak-ng
   # tests: scorer, audio checks, sanitizers/fuzzing, valgrind, speech-dispatcher end-to-end
-  python3 sox clang libclang-rt-14-dev valgrind speech-dispatcher util-linux procps
+  python3 sox libsox-fmt-mp3 clang libclang-rt-14-dev valgrind speech-dispatcher util-linux procps
   # paced playback tests (a JACK server with the dummy driver)
   jackd2
 )
