@@ -38,7 +38,10 @@ int main(int argc, char **argv) {
     return argc > 0 ? 0 : 1;
 }
 C
-if PKG_CONFIG_PATH="$(dirname "$pc")" cc -o "$T/use" "$T/use.c" $(PKG_CONFIG_PATH="$(dirname "$pc")" pkg-config --cflags --libs kazspeak) 2>"$T/err"; then
+# A sanitized library (KS_SANITIZE build) needs its runtime in the program too.
+san=""
+if nm -D "$(ls "$P"/lib*/libkazspeak.so* | head -1)" 2>/dev/null | grep -q __asan_init; then san="-fsanitize=address,undefined"; fi
+if PKG_CONFIG_PATH="$(dirname "$pc")" cc $san -o "$T/use" "$T/use.c" $(PKG_CONFIG_PATH="$(dirname "$pc")" pkg-config --cflags --libs kazspeak) 2>"$T/err"; then
   out=$(LD_LIBRARY_PATH="$P/lib:$(dirname "$(dirname "$pc")")" "$T/use" "$P/share/kazspeak/lexicon")
   ok; [ "$out" = "Қазақстан Республикасында он бес пайызға" ] || fail "library user: '$out'"
 else
