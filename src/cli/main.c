@@ -334,15 +334,8 @@ int cli_load_data(cli_ctx *c)
             return -1;
         }
     if (!c->opt.no_user_lexicon) {
-        const char *xdg = getenv("XDG_CONFIG_HOME");
-        const char *home = getenv("HOME");
-        int r = -1;
-        if (xdg && *xdg)
-            r = snprintf(path, sizeof path, "%s/kazspeak/lexicon.tsv", xdg);
-        else if (home && *home)
-            r = snprintf(path, sizeof path, "%s/.config/kazspeak/lexicon.tsv", home);
         struct stat st;
-        if (r > 0 && (size_t)r < sizeof path && stat(path, &st) == 0 &&
+        if (ks_user_lexicon_path(path, sizeof path) && stat(path, &st) == 0 &&
             ks_lexicon_load_file(c->lex, path, &err) != KS_OK) {
             cli_error("%s", err.msg);
             return -1;

@@ -114,3 +114,15 @@ KS_API ks_status ks_data_find(const char *explicit_dir, char *root, size_t root_
                       "%s/espeak-ng-data: kazspeak's eSpeak NG data folder is missing (build the project first)",
                       chosen);
 }
+
+KS_API int ks_user_lexicon_path(char *buf, size_t n)
+{
+    const char *xdg = getenv("XDG_CONFIG_HOME");
+    const char *home = getenv("HOME");
+    int r = -1;
+    if (xdg && *xdg)
+        r = snprintf(buf, n, "%s/kazspeak/lexicon.tsv", xdg);
+    else if (home && *home)
+        r = snprintf(buf, n, "%s/.config/kazspeak/lexicon.tsv", home);
+    return r > 0 && (size_t)r < n;
+}

@@ -287,16 +287,9 @@ static ks_status load_lexicon(ks_error *err)
         if ((st = ks_lexicon_load_file(lex, M.base.lexicons[i], err)) != KS_OK)
             goto fail;
     if (M.use_user_lexicon) {
-        const char *xdg = getenv("XDG_CONFIG_HOME");
-        const char *home = getenv("HOME");
-        int r = -1;
-        if (xdg && *xdg)
-            r = snprintf(path, sizeof path, "%s/kazspeak/lexicon.tsv", xdg);
-        else if (home && *home)
-            r = snprintf(path, sizeof path, "%s/.config/kazspeak/lexicon.tsv", home);
         /* a mistake in the user's own lexicon must not silence the screen reader */
         ks_error uerr;
-        if (r > 0 && (size_t)r < sizeof path && stat(path, &sb) == 0 &&
+        if (ks_user_lexicon_path(path, sizeof path) && stat(path, &sb) == 0 &&
             ks_lexicon_load_file(lex, path, &uerr) != KS_OK)
             logmsg(0, "user lexicon ignored: %s", uerr.msg);
     }

@@ -168,6 +168,11 @@ KS_API ks_status ks_voice_find(ks_voice *v, const char *data_dir, const char *na
 KS_API ks_status ks_data_find(const char *explicit_dir, char *root, size_t root_len, char *espeak,
                               size_t espeak_len, ks_error *err);
 
+/* The user's own lexicon: $XDG_CONFIG_HOME/kazspeak/lexicon.tsv, else
+ * $HOME/.config/kazspeak/lexicon.tsv. Returns 1 when a path was written to buf
+ * (the file may not exist), 0 when neither variable is set or buf is too small. */
+KS_API int ks_user_lexicon_path(char *buf, size_t n);
+
 /* ---------------------------------------------------------------- engine */
 
 typedef struct ks_engine ks_engine;
