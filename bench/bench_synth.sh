@@ -37,6 +37,16 @@ printf 'espeak-ng -w (kazspeak kk data)   %7.3f s  audio %s s\n' "$to" "$(soxi -
 python3 -c "print('ratio kazspeak / espeak-ng (same data):   %.3f  (target <= 1.05)' % ($tk/$to))"
 python3 -c "print('ratio kazspeak / espeak-ng (system data): %.3f' % ($tk/$te))"
 
+# Wall time on a shared machine is noisy: instruction counts (valgrind callgrind,
+# repeatable) on 2 copies of the sample compare the work itself.
+if command -v valgrind >/dev/null; then
+  for i in 1 2; do cat samples/assembly-news.txt; done >"$T/small.txt"
+  "$KS" --normalize -f "$T/small.txt" >"$T/small-norm.txt"
+  ik=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$KS" -q -f "$T/small-norm.txt" -w "$T/ks.wav" 2>&1 | awk '/I   refs/{gsub(",","",$4); print $4}')
+  ie=$(ESPEAK_DATA_PATH="$PWD/build/espeak-ng-data" valgrind --tool=callgrind --callgrind-out-file=/dev/null espeak-ng -v kk -f "$T/small-norm.txt" -w "$T/es.wav" 2>&1 | awk '/I   refs/{gsub(",","",$4); print $4}')
+  python3 -c "print('instructions kazspeak %d, espeak-ng %d: ratio %.4f' % ($ik, $ie, $ik/$ie))"
+fi
+
 # 2 + 3: first byte and peak RSS
 python3 - "$KS" "$T" "$BIG_MB" <<'PY'
 import os, subprocess, sys, time, resource
