@@ -4,8 +4,11 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 sample=samples/assembly-news.txt
-build/kazspeak -f "$sample"
+err=$(mktemp)
+trap 'rm -f "$err"' EXIT
+build/kazspeak -f "$sample" 2>"$err"
 rc=$?
+[ $rc -eq 3 ] || cat "$err" >&2   # exit 3 = no sound device: handled below
 if [ $rc -eq 3 ]; then
   echo "No sound device here: writing the sample to sample.wav instead." >&2
   build/kazspeak -f "$sample" -w sample.wav || exit 1
