@@ -256,8 +256,7 @@ KS_API void ks_sink_abort(ks_sink *s);
  * Async-signal-safe (only unlink(2)); call from a SIGINT/SIGTERM handler. */
 KS_API void ks_sink_cleanup_signal(void);
 
-/* ---------------------------------------------------------------- Latin script and SSML (issue 7)
- * Owned by the SSML/Latin-script engineer: src/lib/translit.c, src/lib/ssml.c. */
+/* ---------------------------------------------------------------- Latin script and SSML */
 
 /* Which script the input text is written in. AUTO transliterates only the words
  * that look like Kazakh Latin (letters such as ä ğ ı ñ ö ş ū ü, á ǵ ń ó ú ý, a' g' n',
@@ -303,7 +302,7 @@ KS_API ks_status ks_ssml_to_espeak(ks_normalizer *n, const ks_translit *tr, ks_s
 
 
 /* ---------------------------------------------------------------- playback (PortAudio)
- * Owned by the playback area (src/lib/sink_portaudio.c).  PortAudio is
+ * PortAudio is
  * initialised only by these functions and released when the sink is freed.
  * ALSA/JACK start-up messages are silenced (set KAZSPEAK_AUDIO_DEBUG=1 to see
  * them).  All functions must be called from one thread. */
