@@ -21,7 +21,7 @@ for bin in build-fuzz/fuzz_*; do
   [ -f "$dict" ] && extra+=("-dict=$dict")
   if "$bin" -max_total_time="$secs" -max_len=8192 -timeout=10 -rss_limit_mb=2048 \
         -artifact_prefix=build-fuzz/ "${extra[@]}" "${args[@]}" >"build-fuzz/fuzz-$target.log" 2>&1; then
-    echo "fuzz $target: $(grep -Eo 'stat::number_of_executed_units: [0-9]+|#[0-9]+ +DONE' "build-fuzz/fuzz-$target.log" | tail -1) ok"
+    echo "fuzz $target: $(grep -Eo 'Done [0-9]+ runs in [0-9]+ second' "build-fuzz/fuzz-$target.log" | tail -1) ok"
   else
     echo "fuzz $target: FAILED (see build-fuzz/fuzz-$target.log)"; tail -30 "build-fuzz/fuzz-$target.log"; status=1
   fi
