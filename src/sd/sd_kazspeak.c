@@ -352,6 +352,14 @@ static int voice_name_ok(const char *name)
     return 1;
 }
 
+/* language=en (en-US, en_GB ...): eSpeak NG's English voice reads the text as it
+ * is, without the Kazakh normalizer (which would turn "25" into "жиырма бес").
+ * Every other language, and none, is read as Kazakh. */
+static int language_is_english(const char *lang)
+{
+    return (lang[0] | 0x20) == 'e' && (lang[1] | 0x20) == 'n' && (lang[2] == '\0' || lang[2] == '-' || lang[2] == '_');
+}
+
 /* Bring the engine in line with the current SET values before a message. */
 static void apply_settings(void)
 {
@@ -379,6 +387,13 @@ static void apply_settings(void)
     if (var && !strchr(v.espeak, '+')) {
         size_t l = strlen(v.espeak);
         snprintf(v.espeak + l, sizeof v.espeak - l, "+%s", var);
+    }
+    if (language_is_english(s->language)) {
+        /* keep the variant, swap the language: "kk+m3" -> "en+m3" */
+        const char *plus = strchr(v.espeak, '+');
+        char en[sizeof v.espeak];
+        snprintf(en, sizeof en, "en%s", plus ? plus : "");
+        memcpy(v.espeak, en, sizeof v.espeak);
     }
     v.rate = sd_map_rate(s->rate, M.base.rate);
     v.pitch = sd_map_pitch(s->pitch, M.base.pitch);
@@ -530,7 +545,8 @@ static void speak_message(sd_cmd_type type, const char *text, size_t len)
     apply_settings();
     sd_settings *s = &M.parser.settings;
     if (type == SD_CMD_SPEAK) {
-        sd_text_opts o = {M.norm, s->punctuation_mode, s->spelling_mode, s->cap_let_recogn};
+        sd_text_opts o = {language_is_english(s->language) ? NULL : M.norm, s->punctuation_mode,
+                          s->spelling_mode, s->cap_let_recogn};
         if (sd_ssml_prepare(&o, text, len, &prepared, &err) != KS_OK) {
             logmsg(1, "%s", err.msg);
             out_line("301 ERROR CANT SPEAK");

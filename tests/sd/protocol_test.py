@@ -435,6 +435,28 @@ def test_normalizer():
     check("&lt;" in text, "text is escaped again for eSpeak's SSML")
 
 
+def test_language_english():
+    # language=en: English voice, no Kazakh normalizer; back to kk afterwards.
+    m = start()
+    log = tempfile.NamedTemporaryFile(prefix="sd_kazspeak_", suffix=".log", delete=False)
+    log.close()
+    i = m.mark()
+    m.send("DEBUG ON %s" % log.name)
+    m.wait_line("200 OK DEBUGGING ON", i)
+    set_params(m, language="en")
+    s, e = m.speak('<speak>It costs 25 dollars.</speak>')
+    check(m.lines(s, e + 1)[-1] == "702 END", "English spoken")
+    set_params(m, language="kk")
+    s, e = m.speak('<speak>Бағасы 25 доллар.</speak>')
+    check(m.lines(s, e + 1)[-1] == "702 END", "Kazakh spoken again")
+    m.send("DEBUG OFF")
+    m.quit()
+    text = open(log.name, encoding="utf-8").read()
+    os.unlink(log.name)
+    check("It costs 25 dollars" in text, "English text is not normalized: " + text[-400:])
+    check("жиырма бес доллар" in text, "Kazakh text is normalized after switching back")
+
+
 def test_config_and_icons():
     tmp = tempfile.mkdtemp(prefix="sd_kazspeak_")
     icons = os.path.join(tmp, "icons")
@@ -491,7 +513,7 @@ def test_config_and_icons():
 
 
 TESTS = [test_handshake_and_voices, test_speak_with_marks, test_rate_pitch_volume, test_stop_middle,
-         test_pause, test_char_key, test_malformed, test_normalizer, test_config_and_icons,
+         test_pause, test_char_key, test_malformed, test_normalizer, test_language_english, test_config_and_icons,
          test_user_lexicon_error_is_not_fatal]
 
 if __name__ == "__main__":
