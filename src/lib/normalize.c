@@ -529,6 +529,24 @@ static const lex_entry *match_dotted(ks_normalizer *nz, size_t k, size_t *kend)
             return e;
         }
     }
+    /* At the start of a sentence: "Тел.", "Мыс.", "Проф." (a capital letter alone
+     * before a period is an initial, not an abbreviation). */
+    tok w0 = *T(nz, k);
+    if (np > 0 && (w0.f & F_UP0) && !(w0.f & F_ALLUP) && w0.nch >= 2) {
+        char low[80];
+        size_t l0 = lower_first(nz, &w0, low, sizeof low);
+        if (l0 && l0 + (kl - TL(&w0)) <= sizeof low) {
+            memcpy(low + l0, key + TL(&w0), kl - TL(&w0));
+            for (int i = np - 1; i >= 0; i--) {
+                size_t li = l0 + lens[i] - TL(&w0);
+                const lex_entry *e = lexicon_find(nz->lex, LEX_ABBREV, low, li);
+                if (e) {
+                    *kend = ends[i];
+                    return e;
+                }
+            }
+        }
+    }
     return NULL;
 }
 
