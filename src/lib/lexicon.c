@@ -206,6 +206,16 @@ check:;
     return ok;
 }
 
+/* Copy a field NUL-terminated to p and point dst and len at it; returns the next free byte. */
+static char *put_field(char *p, field f, const char **dst, size_t *len)
+{
+    memcpy(p, f.s, f.n);
+    p[f.n] = '\0';
+    *dst = p;
+    *len = f.n;
+    return p + f.n + 1;
+}
+
 /* one entry allocation holding its strings */
 static lex_entry *make_entry(int kind, field key, field exp, field exp2, field exp3, unsigned flags, int strip_spaces)
 {
@@ -224,24 +234,11 @@ static lex_entry *make_entry(int kind, field key, field exp, field exp2, field e
     p[kl] = '\0';
     e->klen = kl;
     p += kl + 1;
-    memcpy(p, exp.s, exp.n);
-    p[exp.n] = '\0';
-    e->exp = p;
-    e->elen = exp.n;
-    p += exp.n + 1;
-    if (exp2.s) {
-        memcpy(p, exp2.s, exp2.n);
-        p[exp2.n] = '\0';
-        e->exp2 = p;
-        e->e2len = exp2.n;
-        p += exp2.n + 1;
-    }
-    if (exp3.s) {
-        memcpy(p, exp3.s, exp3.n);
-        p[exp3.n] = '\0';
-        e->exp3 = p;
-        e->e3len = exp3.n;
-    }
+    p = put_field(p, exp, &e->exp, &e->elen);
+    if (exp2.s)
+        p = put_field(p, exp2, &e->exp2, &e->e2len);
+    if (exp3.s)
+        put_field(p, exp3, &e->exp3, &e->e3len);
     return e;
 }
 

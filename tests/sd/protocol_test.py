@@ -49,6 +49,16 @@ def start(extra_env=None):
     return m
 
 
+def debug_on(m):
+    """Turn the module's debug log on into a new temporary file; returns it (closed)."""
+    log = tempfile.NamedTemporaryFile(prefix="sd_kazspeak_", suffix=".log", delete=False)
+    log.close()
+    i = m.mark()
+    m.send("DEBUG ON %s" % log.name)
+    m.wait_line("200 OK DEBUGGING ON", i)
+    return log
+
+
 def set_params(m, **kw):
     i = m.mark()
     m.send("SET", *["%s=%s" % kv for kv in kw.items()], ".")
@@ -186,11 +196,7 @@ def test_rate_pitch_volume():
 
 def test_stop_middle():
     m = start()
-    log = tempfile.NamedTemporaryFile(prefix="sd_kazspeak_", suffix=".log", delete=False)
-    log.close()
-    i = m.mark()
-    m.send("DEBUG ON %s" % log.name)
-    m.wait_line("200 OK DEBUGGING ON", i)
+    log = debug_on(m)
     # full length of the long text, for comparison
     s, e = m.speak("<speak>%s</speak>" % LONG, timeout=120)
     full = secs(m, m.pcm(s, e))
@@ -297,11 +303,7 @@ def test_pause():
 
 def test_char_key():
     m = start()
-    log = tempfile.NamedTemporaryFile(prefix="sd_kazspeak_", suffix=".log", delete=False)
-    log.close()
-    i = m.mark()
-    m.send("DEBUG ON %s" % log.name)
-    m.wait_line("200 OK DEBUGGING ON", i)
+    log = debug_on(m)
     d = {}
     for kind, arg in (("CHAR", "Ж"), ("CHAR", "space"), ("CHAR", "ң"), ("KEY", "a"),
                       ("KEY", "control_alt_delete"), ("KEY", "kp-5")):
@@ -419,11 +421,7 @@ def test_user_lexicon_error_is_not_fatal():
 
 def test_normalizer():
     m = start()
-    log = tempfile.NamedTemporaryFile(prefix="sd_kazspeak_", suffix=".log", delete=False)
-    log.close()
-    i = m.mark()
-    m.send("DEBUG ON %s" % log.name)
-    m.wait_line("200 OK DEBUGGING ON", i)
+    log = debug_on(m)
     s, e = m.speak('<speak>2020 жылғы 3 маусым<mark name="__spd_0"/> &lt;ҚР&gt;</speak>')
     check(m.lines(s, e + 1)[-1] == "702 END", "date spoken")
     m.send("DEBUG OFF")
@@ -438,11 +436,7 @@ def test_normalizer():
 def test_language_english():
     # language=en: English voice, no Kazakh normalizer; back to kk afterwards.
     m = start()
-    log = tempfile.NamedTemporaryFile(prefix="sd_kazspeak_", suffix=".log", delete=False)
-    log.close()
-    i = m.mark()
-    m.send("DEBUG ON %s" % log.name)
-    m.wait_line("200 OK DEBUGGING ON", i)
+    log = debug_on(m)
     set_params(m, language="en")
     s, e = m.speak('<speak>It costs 25 dollars.</speak>')
     check(m.lines(s, e + 1)[-1] == "702 END", "English spoken")
