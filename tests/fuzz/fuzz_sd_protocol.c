@@ -5,8 +5,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "../../src/lib/sd_protocol.h"
-#include "../../src/lib/sd_text.h"
+#include "../../src/sd/sd_protocol.h"
+#include "../../src/sd/sd_text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

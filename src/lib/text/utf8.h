@@ -1,6 +1,6 @@
-/* text_utf8.h - UTF-8 decoding, validation/cleaning and character classes for the normalizer. */
-#ifndef KS_TEXT_UTF8_H
-#define KS_TEXT_UTF8_H
+/* utf8.h - UTF-8 decoding, validation/cleaning and character classes for the normalizer. */
+#ifndef KS_UTF8_H
+#define KS_UTF8_H
 #include <stddef.h>
 #include <stdint.h>
 

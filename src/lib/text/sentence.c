@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "kazspeak/kazspeak.h"
-#include "text_utf8.h"
+#include "utf8.h"
 
 static int is_ws(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
 

@@ -1,13 +1,20 @@
 /* sd_text.c - text preparation for sd_kazspeak: SSML text nodes through the
  * normalizer, Kazakh names for punctuation, letters and keys. */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <utf8proc.h>
 
 #include "sd_text.h"
-#include "status.h"
+
+static ks_status too_large(ks_error *err)
+{
+    if (err)
+        snprintf(err->msg, sizeof err->msg, "message too large");
+    return KS_ENOMEM;
+}
 
 /* ---------------------------------------------------------------- tables */
 
@@ -578,7 +585,7 @@ ks_status sd_ssml_prepare(const sd_text_opts *o, const char *ssml, size_t len, k
             ks_buf_reset(&named);
             xml_unescape(ssml + i, j - i, &raw);
             if (raw.failed) {
-                st = status_set(err, KS_ENOMEM, "message too large");
+                st = too_large(err);
                 break;
             }
             const char *t = raw.data ? raw.data : "";
@@ -603,6 +610,6 @@ ks_status sd_ssml_prepare(const sd_text_opts *o, const char *ssml, size_t len, k
     ks_buf_free(&raw);
     ks_buf_free(&named);
     if (st == KS_OK && out->failed)
-        st = status_set(err, KS_ENOMEM, "message too large");
+        st = too_large(err);
     return st;
 }

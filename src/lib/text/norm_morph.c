@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "norm_morph.h"
-#include "text_utf8.h"
+#include "utf8.h"
 
 /* ---------------------------------------------------------------- inventory
  * slot order: collective < plural < adjectival/approx < possessive < case < loc-adj */

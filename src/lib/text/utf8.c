@@ -1,8 +1,8 @@
-/* text_utf8.c - UTF-8 helpers and character classes (utf8proc for Unicode properties). */
+/* utf8.c - UTF-8 helpers and character classes (utf8proc for Unicode properties). */
 #include <string.h>
 #include <utf8proc.h>
 
-#include "text_utf8.h"
+#include "utf8.h"
 
 size_t utf8_decode(const char *s, size_t n, uint32_t *cp)
 {

@@ -11,7 +11,7 @@
 #include "normalize.h"
 #include "number.h"
 #include "status.h"
-#include "text_utf8.h"
+#include "utf8.h"
 
 /* ---------------------------------------------------------------- tokens */
 

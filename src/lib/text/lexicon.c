@@ -9,7 +9,7 @@
 
 #include "lexicon.h"
 #include "status.h"
-#include "text_utf8.h"
+#include "utf8.h"
 
 struct ks_lexicon {
     lex_entry **ents; /* in load order; replaced entries become NULL */
