@@ -374,7 +374,7 @@ static int long_dropped(const char *name, size_t len, int *has_arg)
  * either argv's own or allocated into `owned` (freed by the caller). */
 static int worker_base_args(const cli_opts *o, char ***v, size_t *n, size_t *cap, char **owned, size_t *n_owned)
 {
-    const char *so = o->short_opts ? o->short_opts : "";
+    const char *so = cli_short_opts;
     for (int i = 1; i < o->opt_end; i++) {
         char *a = o->argv[i];
         if (strcmp(a, "--") == 0)

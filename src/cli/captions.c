@@ -105,10 +105,8 @@ void cli_captions_free(cli_captions *c)
 
 /* ---------------------------------------------------------------- collecting */
 
-static void on_sentence(const char *orig, size_t olen, const char *norm, size_t nlen, uint64_t frames,
-                        void *user)
+static void add_sentence(cli_captions *c, const ks_reader_event *ev)
 {
-    cli_captions *c = user;
     if (c->oom)
         return;
     if (c->ns == c->s_cap) {
@@ -123,46 +121,52 @@ static void on_sentence(const char *orig, size_t olen, const char *norm, size_t 
     }
     cap_sent *s = &c->s[c->ns];
     s->orig_off = c->orig.len;
-    s->orig_len = olen;
+    s->orig_len = ev->text_len;
     s->norm_off = c->norm.len;
-    s->norm_len = nlen;
-    s->frame = frames;
+    s->norm_len = ev->normalized_len;
+    s->frame = ev->sample;
     s->w0 = c->nw;
     s->nw = 0;
-    if (ks_buf_append(&c->orig, orig, olen) != 0 || ks_buf_append(&c->norm, norm, nlen) != 0) {
+    if (ks_buf_append(&c->orig, ev->text, ev->text_len) != 0 ||
+        ks_buf_append(&c->norm, ev->normalized, ev->normalized_len) != 0) {
         c->oom = 1;
         return;
     }
     c->ns++;
 }
 
-static int on_event(const ks_event *ev, uint64_t frames_before, void *user)
+static void add_word(cli_captions *c, const ks_reader_event *ev)
 {
-    cli_captions *c = user;
-    if (c->oom || c->ns == 0 || ev->type != KS_EVENT_WORD || ev->text_len == 0)
-        return 0;
+    if (c->oom || c->ns == 0 || ev->word_len == 0)
+        return;
     if (c->nw == c->w_cap) {
         size_t n = c->w_cap ? c->w_cap * 2 : 256;
         cap_word *p = realloc(c->w, n * sizeof *p);
         if (!p) {
             c->oom = 1;
-            return 0;
+            return;
         }
         c->w = p;
         c->w_cap = n;
     }
-    c->w[c->nw].off = ev->text_offset;
-    c->w[c->nw].frame = frames_before + ev->sample;
+    c->w[c->nw].off = ev->word_offset;
+    c->w[c->nw].frame = ev->sample;
     c->w[c->nw].sound = c->w[c->nw].frame;
     c->w[c->nw].resolved = 0;
     c->nw++;
     c->s[c->ns - 1].nw++;
-    return 0;
 }
 
-static void on_pcm(const int16_t *pcm, size_t frames, uint64_t frame, void *user)
+void cli_captions_event(cli_captions *c, const ks_reader_event *ev)
 {
-    cli_captions *c = user;
+    if (ev->type == KS_READER_UTTERANCE_START)
+        add_sentence(c, ev);
+    else if (ev->type == KS_READER_WORD)
+        add_word(c, ev);
+}
+
+void cli_captions_pcm(cli_captions *c, const int16_t *pcm, size_t frames, uint64_t frame)
+{
     uint64_t end = frame + frames;
     uint64_t max = (uint64_t)c->rate * ONSET_MAX_MS / 1000;
     while (c->pending < c->nw) {
@@ -184,15 +188,6 @@ static void on_pcm(const int16_t *pcm, size_t frames, uint64_t frame, void *user
         w->resolved = 1; /* found, or nothing loud near it: keep the event's frame */
         c->pending++;
     }
-}
-
-void cli_captions_hooks(cli_captions *c, cli_stream_hooks *h)
-{
-    memset(h, 0, sizeof *h);
-    h->on_sentence = on_sentence;
-    h->on_event = on_event;
-    h->on_pcm = on_pcm;
-    h->user = c;
 }
 
 /* ---------------------------------------------------------------- text helpers */

@@ -15,8 +15,10 @@ typedef struct cli_captions cli_captions;
 /* Collects sentences and word events while the audio is written; nothing is
  * written to `path` before cli_captions_finish(). Prints its own errors. */
 int cli_captions_new(cli_captions **out, const char *path, int rate);
-/* Fill `h` so that cli_speak_stream() feeds the captions. */
-void cli_captions_hooks(cli_captions *cap, cli_stream_hooks *h);
+/* Reader event handlers: an utterance starts (original and normalized text, frame),
+ * a word starts; each block of PCM (to find where a word's sound really starts). */
+void cli_captions_event(cli_captions *cap, const ks_reader_event *ev);
+void cli_captions_pcm(cli_captions *cap, const int16_t *pcm, size_t frames, uint64_t frame);
 /* Build the cues (the audio ended at `total_frames`) and write the file
  * atomically (temporary file + rename). 0 ok, -1 error (printed). */
 int cli_captions_finish(cli_captions *cap, uint64_t total_frames);

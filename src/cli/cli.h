@@ -40,7 +40,6 @@ typedef struct cli_opts {
     const char *captions;    /* --captions FILE.vtt|FILE.srt (batch mode: vtt|srt) */
     char **argv;             /* the command line after parsing: GNU getopt moves the */
     int opt_end;             /* operands last, so argv[1..opt_end) are the options */
-    const char *short_opts;  /* getopt's option string (batch.c passes options on to workers) */
     /* playback and live reading (issue 5; play.c, interactive.c, follow.c) */
     int list_devices;        /* --list-devices */
     const char *device;      /* --device N|NAME */
@@ -58,9 +57,12 @@ typedef struct cli_ctx {
     ks_normalizer *norm;
     ks_translit *translit;   /* Kazakh Latin -> Cyrillic (lexicon/latin) */
     ks_engine *eng;          /* NULL until needed */
+    int bad_utf8_warned;     /* the invalid UTF-8 warning was given */
     ks_voice voice;
     const char *prog;
 } cli_ctx;
+
+/* ---------------------------------------------------------------- common.c: what every mode shares */
 
 /* Print "kazspeak: <msg>" on stderr (one line). */
 void cli_error(const char *fmt, ...)
@@ -69,14 +71,38 @@ void cli_error(const char *fmt, ...)
 #endif
     ;
 
+/* getopt's short option string (main.c parses with it; batch.c passes options on to workers). */
+extern const char cli_short_opts[];
+
+/* Set by the SIGINT/SIGTERM/SIGHUP handler; every loop stops when non-zero. */
+extern volatile sig_atomic_t cli_signal_received;
+void cli_install_signals(void);
+/* The exit status after a signal: 128 + N. */
+int cli_signal_status(void);
+
 /* Set-up steps (each prints its own error and returns non-zero on failure). */
-int cli_load_data(cli_ctx *c);   /* data folders, lexicons, normalizer */
+int cli_load_data(cli_ctx *c);   /* data folders, lexicons, normalizer, transliterator */
 int cli_load_engine(cli_ctx *c); /* eSpeak engine + voice profile + overrides */
 
-/* Latin-script transliteration (per --script), then the Kazakh normalizer:
- * APPENDS to `out`. *bad (may be NULL) receives the offset of the first invalid
- * UTF-8 byte in `text`, or (size_t)-1. */
-ks_status cli_normalize(cli_ctx *c, const char *text, size_t len, ks_buf *out, size_t *bad, ks_error *err);
+/* A reader on the engine (loaded first) for this command line's input kind
+ * (--ssml, --script), feeding `sink` (may be NULL), with `cb` (may be NULL).
+ * Prints its error; 0 ok. */
+int cli_reader_new(cli_ctx *c, ks_sink *sink, const ks_reader_callbacks *cb, ks_reader **out);
+
+/* CLOCK_MONOTONIC seconds, and the program's start on that clock. */
+double cli_now(void);
+extern double cli_t0;
+/* KAZSPEAK_TIMING is set: the playback modes print timing figures on stderr. */
+int cli_timing_on(void);
+
+/* Load the engine and open the sound device side by side (PortAudio's device scan
+ * takes milliseconds). 0, or an exit status (message printed: CLI_EXIT_NODEVICE
+ * when there is no usable device). */
+int cli_playback_open(cli_ctx *c, ks_sink **sink);
+/* Close (play out) when rc is CLI_EXIT_OK, else abort; returns the final exit status. */
+int cli_playback_finish(ks_sink *sink, int rc);
+
+/* ---------------------------------------------------------------- input.c */
 
 /* Text input: the text arguments, -f FILE, or stdin, as a byte stream. */
 typedef struct cli_input {
@@ -87,39 +113,34 @@ typedef struct cli_input {
     size_t args_len, args_pos;
     uint64_t total;          /* size in bytes when known, else 0 */
     uint64_t consumed;       /* bytes handed out so far */
+    int stream;              /* a pipe, terminal or socket: reads return what is there now */
 } cli_input;
 
 int cli_input_open(cli_input *in, const cli_opts *o, ks_buf *argbuf);
 /* Read up to n bytes; returns bytes read, 0 at EOF, -1 on error (message printed). */
 long cli_input_read(cli_input *in, char *dst, size_t n);
+/* A stream with nothing more to read at this moment. */
+int cli_input_idle(const cli_input *in);
 void cli_input_close(cli_input *in);
 
-/* --normalize / --explain: one output line per input line. */
+/* ---------------------------------------------------------------- modes */
+
+/* --normalize / --explain, -x / --ipa: one output line per input line (textmode.c). */
 int cli_run_normalize(cli_ctx *c);
-/* -x / --ipa: phonemes of the normalized text, one line per input line. */
 int cli_run_phonemes(cli_ctx *c);
 
-/* Sentence-by-sentence synthesis of the whole input into a sink. */
-typedef struct cli_stream_hooks {
-    /* Called for each sentence before it is spoken: original text, normalized
-     * text, and the sink's frame count at that moment. */
-    void (*on_sentence)(const char *orig, size_t olen, const char *norm, size_t nlen, uint64_t frames,
-                        void *user);
-    int (*on_event)(const ks_event *ev, uint64_t frames_before, void *user);
-    void *user;
-    /* Optional: each block of PCM as written; `frame` = the sink's frame count
-     * before it (captions find where the sound of a word really starts). */
-    void (*on_pcm)(const int16_t *pcm, size_t frames, uint64_t frame, void *user);
-} cli_stream_hooks;
+/* Read the whole input aloud through a reader: feed what arrives, flush when a
+ * stream is idle (so a sentence ended on an open pipe is spoken at once), finish
+ * at the end. 0 ok, else an exit status (error printed; 141 when the reader of
+ * --stdout went away; 128+N after signal N) (stream.c). */
+int cli_read_aloud(cli_ctx *c, cli_input *in, ks_reader *r);
 
-/* Returns 0 ok, 1 error (printed), 130/143 when stopped by a signal. */
-int cli_speak_stream(cli_ctx *c, cli_input *in, ks_sink *sink, const cli_stream_hooks *hooks, int progress);
-
-/* Write audio to -w FILE or --stdout. */
+/* -w FILE / --stdout (stream.c), plain playback (play.c), -i (interactive.c),
+ * --follow (follow.c), --list-devices (play.c). */
 int cli_run_write(cli_ctx *c);
-
-/* Set by the SIGINT/SIGTERM handler; the synthesis loop stops when non-zero. */
-extern volatile sig_atomic_t cli_signal_received;
-void cli_install_signals(void);
+int cli_run_play(cli_ctx *c);
+int cli_run_interactive(cli_ctx *c);
+int cli_run_follow(cli_ctx *c);
+int cli_run_list_devices(void);
 
 #endif

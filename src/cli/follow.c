@@ -1,9 +1,9 @@
 /* follow.c - --follow: speak each line of standard input (or -f FILE, e.g. a
  * FIFO) as soon as it arrives, for a teleprompter or a captions feed.
  *
- * One thread owns eSpeak and PortAudio.  Input is read with poll(2): while a
- * line is being spoken the input is checked between device writes of at most
- * PLAY_SLICE_MS, so new lines are queued (or, with --interrupt, cut off the
+ * One thread owns eSpeak and PortAudio.  Each line is spoken by the reader;
+ * input is read with poll(2) from the reader's poll hook, between device writes
+ * of at most 10 ms, so new lines are queued (or, with --interrupt, cut off the
  * current one) within a few milliseconds.  When the queue is empty and no
  * input is waiting, the device is drained and the program sleeps in poll(2).
  * An empty line, or the end of the input, ends the program once the queue has
@@ -16,22 +16,21 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "play.h"
 
 #define FOLLOW_MAX_LINE 65536 /* a longer line is cut and spoken in parts */
 #define FOLLOW_MAX_QUEUE 4096 /* lines waiting; beyond this reading pauses */
-#define FOLLOW_SENTENCE 4096  /* speak long lines sentence by sentence */
 
 typedef struct fline {
     char *text;
     size_t len;
-    double arrived; /* play_now() when its newline was read */
+    double arrived; /* cli_now() when its newline was read */
     unsigned long number;
 } fline;
 
 typedef struct follow {
     cli_ctx *c;
     ks_sink *sink;
+    ks_reader *reader;
     int fd;
     const char *name;
     ks_buf pending; /* bytes read, not yet a complete line */
@@ -156,7 +155,7 @@ static int read_input(follow *f, int timeout_ms)
         return 0;
     char buf[8192];
     ssize_t n = read(f->fd, buf, sizeof buf);
-    double t = play_now();
+    double t = cli_now();
     if (n < 0) {
         if (errno == EINTR || errno == EAGAIN)
             return cli_signal_received ? -1 : 0;
@@ -180,35 +179,19 @@ static int follow_poll(void *user)
         f->read_error = 1;
         return 1;
     }
-    return f->cut;
+    return f->cut || cli_signal_received;
 }
 
-static int speak_line(follow *f, fline *l, ks_buf *norm)
+/* Speak one line; 0, -1 error (printed), -3 the device failed (printed). */
+static int speak_line(follow *f, fline *l)
 {
     ks_error err;
-    ks_playback_trim_next(f->sink);
+    ks_playback_trim_next(f->sink); /* each line is an utterance: no leading silence */
     f->cut = 0;
-    size_t pos = 0;
-    while (pos < l->len) {
-        size_t n = ks_sentence_split(l->text + pos, l->len - pos, 1, FOLLOW_SENTENCE);
-        if (n == 0)
-            n = l->len - pos;
-        int r = play_normalize(f->c, l->text + pos, n, norm);
-        pos += n;
-        if (r < 0)
-            return -1;
-        if (r == 0)
-            continue;
-        ks_status st = play_speak(f->c, f->sink, norm->data, norm->len, follow_poll, f, &err);
-        if (st == KS_ESTOPPED) {
-            if (f->cut)
-                ks_playback_flush(f->sink); /* the new line is spoken now */
-            break;
-        }
-        if (st != KS_OK) {
-            cli_error("%s", err.msg);
-            return st == KS_EAUDIO ? -3 : -1;
-        }
+    ks_status st = ks_reader_speak(f->reader, l->text, l->len, &err);
+    if (st != KS_OK && st != KS_ESTOPPED) {
+        cli_error("%s", err.msg);
+        return st == KS_EAUDIO ? -3 : -1;
     }
     if (f->timing) {
         ks_playback_stats_t ps;
@@ -219,14 +202,56 @@ static int speak_line(follow *f, fline *l, ks_buf *norm)
     return 0;
 }
 
-int cli_run_follow(cli_ctx *c, ks_sink *sink)
+/* The loop: speak what is queued; when nothing is, let the device play out and
+ * sleep in poll(2) until a line comes. */
+static int follow_loop(follow *f)
 {
+    int active = 0; /* something was written since the last drain */
+    while (!cli_signal_received) {
+        if (f->count == 0) {
+            if (f->eof || f->ended)
+                return CLI_EXIT_OK;
+            if (read_input(f, 0) != 0)
+                return CLI_EXIT_ERROR;
+            if (f->count == 0 && !f->eof && !f->ended) {
+                if (active) {
+                    ks_error err;
+                    if (ks_playback_drain(f->sink, &err) != KS_OK) {
+                        cli_error("%s: use -w FILE to write the audio to a file", err.msg);
+                        return CLI_EXIT_NODEVICE;
+                    }
+                    active = 0;
+                }
+                if (read_input(f, -1) != 0)
+                    return CLI_EXIT_ERROR;
+            }
+            continue;
+        }
+        fline l = q_pop(f);
+        int r = speak_line(f, &l);
+        q_free_line(&l);
+        active = 1;
+        if (r == -3) {
+            cli_error("the sound device failed: use -w FILE to write the audio to a file");
+            return CLI_EXIT_NODEVICE;
+        }
+        if (r < 0 || f->read_error)
+            return CLI_EXIT_ERROR;
+    }
+    return CLI_EXIT_OK;
+}
+
+int cli_run_follow(cli_ctx *c)
+{
+    ks_sink *sink;
+    int rc = cli_playback_open(c, &sink);
+    if (rc)
+        return rc;
     cli_input in;
     ks_buf args = {0};
     if (cli_input_open(&in, &c->opt, &args) != 0) {
         ks_buf_free(&args);
-        ks_sink_abort(sink);
-        return CLI_EXIT_ERROR;
+        return cli_playback_finish(sink, CLI_EXIT_ERROR);
     }
     follow f;
     memset(&f, 0, sizeof f);
@@ -234,66 +259,17 @@ int cli_run_follow(cli_ctx *c, ks_sink *sink)
     f.sink = sink;
     f.fd = fileno(in.f);
     f.name = in.name;
-    f.timing = play_timing_on();
-    ks_buf norm = {0};
-    int rc = CLI_EXIT_OK;
-    int active = 0; /* something was written since the last drain */
-    while (!cli_signal_received) {
-        if (f.count == 0) {
-            if (f.eof || f.ended)
-                break;
-            if (read_input(&f, 0) != 0) {
-                rc = CLI_EXIT_ERROR;
-                break;
-            }
-            if (f.count == 0 && !f.eof && !f.ended) {
-                if (active) {
-                    /* nothing waiting: let the device play out, then sleep */
-                    ks_error err;
-                    if (ks_playback_drain(sink, &err) != KS_OK) {
-                        cli_error("%s: use -w FILE to write the audio to a file", err.msg);
-                        rc = CLI_EXIT_NODEVICE;
-                        break;
-                    }
-                    active = 0;
-                }
-                if (read_input(&f, -1) != 0) {
-                    rc = CLI_EXIT_ERROR;
-                    break;
-                }
-            }
-            continue;
-        }
-        fline l = q_pop(&f);
-        int r = speak_line(&f, &l, &norm);
-        q_free_line(&l);
-        active = 1;
-        if (r == -3) {
-            cli_error("the sound device failed: use -w FILE to write the audio to a file");
-            rc = CLI_EXIT_NODEVICE;
-            break;
-        }
-        if (r < 0 || f.read_error) {
-            rc = CLI_EXIT_ERROR;
-            break;
-        }
-    }
+    f.timing = cli_timing_on();
+    ks_reader_callbacks cb = {NULL, NULL, follow_poll, &f};
+    rc = cli_reader_new(c, sink, &cb, &f.reader) != 0 ? CLI_EXIT_ERROR : follow_loop(&f);
     while (f.count) {
         fline l = q_pop(&f);
         q_free_line(&l);
     }
     free(f.q);
     ks_buf_free(&f.pending);
-    ks_buf_free(&norm);
+    ks_reader_free(f.reader);
     cli_input_close(&in);
     ks_buf_free(&args);
-    if (cli_signal_received) {
-        ks_sink_abort(sink);
-        return 128 + cli_signal_received;
-    }
-    if (rc == CLI_EXIT_NODEVICE) {
-        ks_sink_abort(sink);
-        return rc;
-    }
-    return play_finish(c, sink, rc);
+    return cli_playback_finish(sink, rc);
 }

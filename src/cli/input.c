@@ -1,5 +1,6 @@
 /* input.c - the text to read: arguments, -f FILE, or standard input. */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -47,6 +48,8 @@ int cli_input_open(cli_input *in, const cli_opts *o, ks_buf *argbuf)
         }
         if (S_ISREG(st.st_mode))
             in->total = (uint64_t)st.st_size;
+        else if (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode) || S_ISSOCK(st.st_mode))
+            in->stream = 1;
     }
     return 0;
 }
@@ -76,6 +79,14 @@ long cli_input_read(cli_input *in, char *dst, size_t n)
         cli_error("%s: read error: %s", in->name, strerror(errno));
         return -1;
     }
+}
+
+int cli_input_idle(const cli_input *in)
+{
+    if (!in->stream || !in->f)
+        return 0;
+    struct pollfd pfd = {fileno(in->f), POLLIN, 0};
+    return poll(&pfd, 1, 0) == 0;
 }
 
 void cli_input_close(cli_input *in)

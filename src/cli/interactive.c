@@ -5,12 +5,11 @@
  * /dev/tty when standard input is the text): space pause/resume, Left/Right
  * previous/next sentence, Up/Down or +/- speed, r repeat, q quit.
  *
- * One thread owns eSpeak and PortAudio: the keyboard is polled between
- * device writes of at most PLAY_SLICE_MS (play_speak), so a key takes effect
- * within about one slice, and pause stops the sound at once
- * (ks_playback_pause drops what the device had queued and plays it again on
- * resume).  While paused the program waits in poll(2) inside the synthesis
- * callback; eSpeak does not mind.
+ * One thread owns eSpeak and PortAudio: each sentence is spoken by the
+ * reader, whose poll hook reads the keyboard between device writes of at most
+ * 10 ms, so a key takes effect within about one block. Pause is the reader's:
+ * the sound stops at once (the device's queue is kept and played again on
+ * resume), and while paused the reader keeps calling the poll hook.
  *
  * Screen-reader friendly: every change of state is one short line, nothing is
  * redrawn, no spinner.  Default output only adds bold/reverse video; --plain
@@ -29,13 +28,10 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "play.h"
 
 #define LIVE_MAX_TEXT ((size_t)64 << 20)
 #define LIVE_SENTENCE 4096
 #define RATE_STEP 20
-#define RATE_MIN 80
-#define RATE_MAX 1000
 
 /* ---------------------------------------------------------------- terminal */
 
@@ -139,10 +135,12 @@ enum { ACT_NONE, ACT_NEXT, ACT_PREV, ACT_REPEAT, ACT_QUIT };
 typedef struct live {
     cli_ctx *c;
     ks_sink *sink;
+    ks_reader *reader;
     char *text;
     sentence *s;
     int n, cur;
     int rate, spoken_rate; /* wanted rate; rate of the sentence being spoken */
+    int rate_min, rate_max;
     int paused;
     int action;
     int fancy;             /* colour/bold allowed */
@@ -277,23 +275,13 @@ static int handle_keys(live *l)
         i += used;
         switch (key) {
         case ' ':
-            if (!l->paused) {
-                ks_error err;
-                double t = play_now();
-                if (l->speaking && ks_playback_pause(l->sink, &err) != KS_OK)
-                    cli_error("%s", err.msg);
-                l->paused = 1;
-                if (l->timing)
-                    say(l, "timing: sound stopped %.2f ms after the key was read", (play_now() - t) * 1000);
+            l->paused = !l->paused;
+            if (l->paused) {
+                ks_reader_pause(l->reader); /* the sound stops when this poll returns */
                 say(l, "%sPaused%s at sentence %d of %d.", rev(l), norm_attr(l), l->cur + 1, l->n);
             } else {
-                l->paused = 0;
+                ks_reader_resume(l->reader);
                 say(l, "Playing sentence %d of %d.", l->cur + 1, l->n);
-                if (l->speaking) {
-                    ks_error err;
-                    if (ks_playback_resume(l->sink, &err) != KS_OK)
-                        cli_error("%s", err.msg);
-                }
             }
             break;
         case 'q':
@@ -325,10 +313,10 @@ static int handle_keys(live *l)
         case '_': {
             int up = key == 0x100 + 'A' || key == '+' || key == '=';
             int r = l->rate + (up ? RATE_STEP : -RATE_STEP);
-            if (r < RATE_MIN)
-                r = RATE_MIN;
-            if (r > RATE_MAX)
-                r = RATE_MAX;
+            if (r < l->rate_min)
+                r = l->rate_min;
+            if (r > l->rate_max)
+                r = l->rate_max;
             l->rate = r;
             say(l, "Speed %d%s.", r, l->speaking && !l->paused ? " from the next sentence" : "");
             break;
@@ -371,17 +359,11 @@ static int read_keys(live *l, int timeout_ms)
     return handle_keys(l);
 }
 
-/* Between device writes: keys; while paused, wait here. */
+/* The reader's poll hook, between device writes and while paused: keys. */
 static int live_poll(void *user)
 {
     live *l = user;
-    if (read_keys(l, 0))
-        return 1;
-    while (l->paused && !cli_signal_received) {
-        if (read_keys(l, 250))
-            return 1;
-    }
-    return cli_signal_received != 0;
+    return read_keys(l, 0) || cli_signal_received != 0;
 }
 
 /* ---------------------------------------------------------------- main loop */
@@ -431,6 +413,37 @@ static int count_words(const char *t, size_t n)
     return w;
 }
 
+/* Split the text into the sentences the operator moves between, each with an
+ * estimated duration (measured once spoken). 0, or -1 (printed). */
+static int split_sentences(live *l, const char *text, size_t len)
+{
+    size_t cap = 0;
+    for (size_t pos = 0; pos < len;) {
+        size_t n = ks_sentence_split(text + pos, len - pos, 1, LIVE_SENTENCE);
+        if (n == 0)
+            n = len - pos;
+        int words = count_words(text + pos, n);
+        if (words > 0) {
+            if ((size_t)l->n == cap) {
+                cap = cap ? cap * 2 : 64;
+                sentence *ns = realloc(l->s, cap * sizeof *ns);
+                if (!ns) {
+                    cli_error("out of memory");
+                    return -1;
+                }
+                l->s = ns;
+            }
+            sentence *s = &l->s[l->n++];
+            s->off = pos;
+            s->len = n;
+            s->secs = words * 60.0 / l->rate + 0.3;
+            s->secs_rate = l->rate;
+        }
+        pos += n;
+    }
+    return 0;
+}
+
 static int open_tty(const cli_ctx *c)
 {
     int text_on_stdin = c->opt.n_texts == 0 && (!c->opt.input_file || strcmp(c->opt.input_file, "-") == 0);
@@ -440,14 +453,142 @@ static int open_tty(const cli_ctx *c)
     return fd;
 }
 
-int cli_run_interactive(cli_ctx *c, ks_sink *sink)
+/* The keyboard in raw mode, restored on every exit. 0, or an exit status (printed). */
+static int tty_setup(live *l)
+{
+    tty_fd = open_tty(l->c);
+    if (tty_fd < 0 || !isatty(tty_fd) || tcgetattr(tty_fd, &tty_saved) != 0) {
+        cli_error("-i needs a terminal for its keys (no /dev/tty): use --follow or plain playback");
+        if (tty_fd > STDERR_FILENO)
+            close(tty_fd);
+        tty_fd = -1;
+        return CLI_EXIT_USAGE;
+    }
+    const char *term = getenv("TERM");
+    l->fancy = !l->c->opt.plain && term && *term && strcmp(term, "dumb") != 0;
+    atexit(tty_restore);
+    tty_signals();
+    if (tty_enter_raw() != 0) {
+        cli_error("cannot set up the terminal: %s", strerror(errno));
+        return CLI_EXIT_ERROR;
+    }
+    return 0;
+}
+
+static void greet(live *l, const char *name)
+{
+    double total = 0;
+    for (int i = 0; i < l->n; i++)
+        total += dur(l, i);
+    char tt[32];
+    fmt_time(tt, sizeof tt, total);
+    say(l, "kazspeak live reading: %s, %d sentence%s, about %s at speed %d.", name, l->n, l->n == 1 ? "" : "s", tt,
+        l->rate);
+    say(l, "Keys: space pause/resume, Left/Right previous/next sentence, Up/Down or +/- speed, r repeat, q quit.");
+}
+
+/* Speak the current sentence (a key may cut it short). 0, or an exit status (printed). */
+static int speak_current(live *l, int fresh)
+{
+    if (l->rate != l->spoken_rate) {
+        ks_error err;
+        if (ks_engine_set_param(l->c->eng, KS_PARAM_RATE, l->rate, &err) != KS_OK)
+            cli_error("%s", err.msg);
+        else
+            l->spoken_rate = l->rate;
+    }
+    if (fresh)
+        ks_playback_trim_next(l->sink);
+    ks_error err;
+    const sentence *s = &l->s[l->cur];
+    uint64_t f0 = ks_sink_frames(l->sink);
+    l->speaking = 1;
+    ks_status st = ks_reader_speak(l->reader, l->text + s->off, s->len, &err);
+    l->speaking = 0;
+    if (st == KS_OK) {
+        l->s[l->cur].secs = (double)(ks_sink_frames(l->sink) - f0) / l->hz;
+        l->s[l->cur].secs_rate = l->spoken_rate;
+        return 0;
+    }
+    if (st == KS_ESTOPPED)
+        return 0;
+    cli_error("%s", err.msg);
+    return st == KS_EAUDIO ? CLI_EXIT_NODEVICE : CLI_EXIT_ERROR;
+}
+
+/* After a sentence: move on, or act on the key that stopped it. Returns 1 to quit. */
+static int apply_action(live *l)
+{
+    int action = l->action;
+    l->action = ACT_NONE;
+    switch (action) {
+    case ACT_NONE:
+        l->cur++;
+        return 0;
+    case ACT_QUIT:
+        say(l, "Quit at sentence %d of %d.", l->cur + 1, l->n);
+        return 1;
+    case ACT_NEXT:
+        if (l->cur + 1 < l->n)
+            l->cur++;
+        else
+            say(l, "This is the last sentence.");
+        return 0;
+    case ACT_PREV:
+        if (l->cur > 0)
+            l->cur--;
+        else
+            say(l, "This is the first sentence.");
+        return 0;
+    default: /* ACT_REPEAT */
+        return 0;
+    }
+}
+
+static int live_loop(live *l)
+{
+    int fresh = 1; /* the next sentence starts a new utterance (trim its silence) */
+    while (l->cur < l->n && !cli_signal_received) {
+        if (l->paused) {
+            announce(l);
+            while (l->paused && !cli_signal_received && l->action == ACT_NONE)
+                read_keys(l, 250);
+            fresh = 1;
+        }
+        if (l->action == ACT_NONE) {
+            if (!l->paused)
+                announce(l);
+            int rc = speak_current(l, fresh);
+            if (rc)
+                return rc;
+            fresh = 0;
+        }
+        if (cli_signal_received)
+            break;
+        int moved = l->action != ACT_NONE;
+        if (apply_action(l))
+            return CLI_EXIT_OK;
+        if (moved)
+            fresh = 1; /* the reader dropped the device's queue: the jump is heard at once */
+    }
+    if (l->cur >= l->n && !cli_signal_received)
+        say(l, "End of text: %d sentence%s read.", l->n, l->n == 1 ? "" : "s");
+    return CLI_EXIT_OK;
+}
+
+int cli_run_interactive(cli_ctx *c)
 {
     ks_buf text = {0};
     const char *name = "";
     if (read_all(c, &text, &name) != 0) {
         ks_buf_free(&text);
-        ks_sink_abort(sink);
-        return cli_signal_received ? 128 + cli_signal_received : CLI_EXIT_ERROR;
+        return cli_signal_received ? cli_signal_status() : CLI_EXIT_ERROR;
+    }
+    ks_sink *sink;
+    int rc = cli_playback_open(c, &sink);
+    if (rc) {
+        ks_buf_free(&text);
+        return rc;
     }
     live l;
     memset(&l, 0, sizeof l);
@@ -456,167 +597,25 @@ int cli_run_interactive(cli_ctx *c, ks_sink *sink)
     l.text = text.data ? text.data : "";
     l.hz = ks_engine_sample_rate(c->eng);
     l.rate = l.spoken_rate = ks_engine_get_param(c->eng, KS_PARAM_RATE);
-    l.timing = play_timing_on();
-    /* split into sentences */
-    size_t cap = 0;
-    for (size_t pos = 0; pos < text.len;) {
-        size_t n = ks_sentence_split(text.data + pos, text.len - pos, 1, LIVE_SENTENCE);
-        if (n == 0)
-            n = text.len - pos;
-        if (count_words(text.data + pos, n) > 0) {
-            if ((size_t)l.n == cap) {
-                cap = cap ? cap * 2 : 64;
-                sentence *ns = realloc(l.s, cap * sizeof *ns);
-                if (!ns) {
-                    cli_error("out of memory");
-                    free(l.s);
-                    ks_buf_free(&text);
-                    ks_sink_abort(sink);
-                    return CLI_EXIT_ERROR;
-                }
-                l.s = ns;
-            }
-            sentence *s = &l.s[l.n++];
-            s->off = pos;
-            s->len = n;
-            s->secs = count_words(text.data + pos, n) * 60.0 / l.rate + 0.3;
-            s->secs_rate = l.rate;
-        }
-        pos += n;
-    }
-    if (l.n == 0) {
+    l.rate_min = KS_RATE_MIN;
+    l.rate_max = KS_RATE_MAX;
+    l.timing = cli_timing_on();
+    ks_reader_callbacks cb = {NULL, NULL, live_poll, &l};
+    if (split_sentences(&l, text.data, text.len) != 0 || cli_reader_new(c, sink, &cb, &l.reader) != 0)
+        rc = CLI_EXIT_ERROR;
+    else if (l.n == 0) {
         cli_error("%s: nothing to read", name);
-        free(l.s);
-        ks_buf_free(&text);
-        ks_sink_abort(sink);
-        return CLI_EXIT_ERROR;
+        rc = CLI_EXIT_ERROR;
+    } else if ((rc = tty_setup(&l)) == 0) {
+        greet(&l, name);
+        rc = live_loop(&l);
     }
-    tty_fd = open_tty(c);
-    if (tty_fd < 0 || !isatty(tty_fd) || tcgetattr(tty_fd, &tty_saved) != 0) {
-        cli_error("-i needs a terminal for its keys (no /dev/tty): use --follow or plain playback");
-        if (tty_fd > STDERR_FILENO)
-            close(tty_fd);
-        tty_fd = -1;
-        free(l.s);
-        ks_buf_free(&text);
-        ks_sink_abort(sink);
-        return CLI_EXIT_USAGE;
-    }
-    const char *term = getenv("TERM");
-    l.fancy = !c->opt.plain && term && *term && strcmp(term, "dumb") != 0;
-    atexit(tty_restore);
-    tty_signals();
-    if (tty_enter_raw() != 0) {
-        cli_error("cannot set up the terminal: %s", strerror(errno));
-        free(l.s);
-        ks_buf_free(&text);
-        ks_sink_abort(sink);
-        return CLI_EXIT_ERROR;
-    }
-    double total = 0;
-    for (int i = 0; i < l.n; i++)
-        total += dur(&l, i);
-    char tt[32];
-    fmt_time(tt, sizeof tt, total);
-    say(&l, "kazspeak live reading: %s, %d sentence%s, about %s at speed %d.", name, l.n, l.n == 1 ? "" : "s", tt,
-        l.rate);
-    say(&l, "Keys: space pause/resume, Left/Right previous/next sentence, Up/Down or +/- speed, r repeat, q quit.");
-
-    ks_buf norm = {0};
-    int rc = CLI_EXIT_OK;
-    int fresh = 1; /* the next sentence starts a new utterance (trim its silence) */
-    while (l.cur < l.n && !cli_signal_received) {
-        if (l.paused) {
-            announce(&l);
-            while (l.paused && !cli_signal_received && l.action == ACT_NONE)
-                read_keys(&l, 250);
-            fresh = 1;
-        }
-        if (l.action == ACT_NONE) {
-            if (l.rate != l.spoken_rate) {
-                ks_error err;
-                if (ks_engine_set_param(c->eng, KS_PARAM_RATE, l.rate, &err) != KS_OK)
-                    cli_error("%s", err.msg);
-                else
-                    l.spoken_rate = l.rate;
-            }
-            if (!l.paused)
-                announce(&l);
-            int r = play_normalize(c, l.text + l.s[l.cur].off, l.s[l.cur].len, &norm);
-            if (r < 0) {
-                rc = CLI_EXIT_ERROR;
-                break;
-            }
-            if (r > 0) {
-                if (fresh)
-                    ks_playback_trim_next(sink);
-                fresh = 0;
-                ks_error err;
-                l.speaking = 1;
-                uint64_t f0 = ks_sink_frames(sink);
-                ks_status st = play_speak(c, sink, norm.data, norm.len, live_poll, &l, &err);
-                l.speaking = 0;
-                if (st == KS_OK) {
-                    l.s[l.cur].secs = (double)(ks_sink_frames(sink) - f0) / l.hz;
-                    l.s[l.cur].secs_rate = l.spoken_rate;
-                } else if (st != KS_ESTOPPED) {
-                    cli_error("%s", err.msg);
-                    rc = st == KS_EAUDIO ? CLI_EXIT_NODEVICE : CLI_EXIT_ERROR;
-                    break;
-                }
-            }
-        }
-        if (cli_signal_received)
-            break;
-        switch (l.action) {
-        case ACT_NONE:
-            l.cur++;
-            continue;
-        case ACT_QUIT:
-            break;
-        case ACT_NEXT:
-            if (l.cur + 1 < l.n)
-                l.cur++;
-            else
-                say(&l, "This is the last sentence.");
-            break;
-        case ACT_PREV:
-            if (l.cur > 0)
-                l.cur--;
-            else
-                say(&l, "This is the first sentence.");
-            break;
-        case ACT_REPEAT:
-            break;
-        }
-        if (l.action == ACT_QUIT) {
-            l.action = ACT_NONE;
-            ks_playback_flush(sink);
-            say(&l, "Quit at sentence %d of %d.", l.cur + 1, l.n);
-            break;
-        }
-        l.action = ACT_NONE;
-        ks_playback_flush(sink); /* the jump is heard at once */
-        fresh = 1;
-        if (l.paused)
-            continue; /* announced at the top, still paused */
-    }
-    if (l.cur >= l.n && rc == CLI_EXIT_OK && !cli_signal_received)
-        say(&l, "End of text: %d sentence%s read.", l.n, l.n == 1 ? "" : "s");
-    ks_buf_free(&norm);
+    ks_reader_free(l.reader);
     free(l.s);
     ks_buf_free(&text);
-    if (cli_signal_received) {
-        tty_restore();
-        ks_sink_abort(sink);
-        return 128 + cli_signal_received;
-    }
-    if (rc != CLI_EXIT_OK) {
-        tty_restore();
-        ks_sink_abort(sink);
-        return rc;
-    }
-    rc = play_finish(c, sink, CLI_EXIT_OK); /* plays out the end */
+    if (rc == CLI_EXIT_OK && !cli_signal_received && l.cur < l.n)
+        ks_playback_flush(sink); /* quit: stop the sound now */
+    rc = cli_playback_finish(sink, rc); /* plays out the end */
     tty_restore();
     return rc;
 }

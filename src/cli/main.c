@@ -1,4 +1,4 @@
-/* main.c - the kazspeak program: options and dispatch. Uses only the public API. */
+/* main.c - the kazspeak program: options and dispatch to one mode. Uses only the public API. */
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -10,50 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <utf8proc.h>
-
 #include "batch.h"
 #include "captions.h"
 #include "cli.h"
-#include "play.h"
-
-volatile sig_atomic_t cli_signal_received;
-
-void cli_error(const char *fmt, ...)
-{
-    char msg[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    /* Keep it to one line, and no terminal control sequences from file names or text. */
-    for (char *p = msg; *p; p++)
-        if (*p == '\n' || *p == '\r' || *p == '\t')
-            *p = ' ';
-        else if ((unsigned char)*p < 0x20 || *p == 0x7F)
-            *p = '?';
-    fflush(stdout);
-    fprintf(stderr, "kazspeak: %s\n", msg);
-}
-
-static void on_signal(int sig)
-{
-    cli_signal_received = sig;
-    ks_sink_cleanup_signal();
-}
-
-void cli_install_signals(void)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = (int)SA_RESETHAND; /* a second Ctrl-C kills at once; no SA_RESTART: reads return EINTR */
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN); /* write errors come back as EPIPE */
-}
 
 static void usage(FILE *f)
 {
@@ -177,15 +136,13 @@ static const struct option long_opts[] = {
     {NULL, 0, NULL, 0},
 };
 
-static const char short_opts[] = ":w:f:v:s:p:a:g:xqho:j:i";
-
 static int parse_args(cli_opts *o, int argc, char **argv)
 {
     memset(o, 0, sizeof *o);
     o->rate = o->pitch = o->amplitude = o->wordgap = -1;
     int ch;
     opterr = 0;
-    while ((ch = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, cli_short_opts, long_opts, NULL)) != -1) {
         switch (ch) {
         case 'w': o->wav_file = optarg; break;
         case OPT_STDOUT: o->to_stdout = 1; break;
@@ -195,10 +152,10 @@ static int parse_args(cli_opts *o, int argc, char **argv)
         case OPT_IPA: o->phonemes = 2; break;
         case 'f': o->input_file = optarg; break;
         case 'v': o->voice = optarg; break;
-        case 's': if (parse_int_opt("-s (rate)", optarg, 80, 1000, &o->rate)) return -1; break;
-        case 'p': if (parse_int_opt("-p (pitch)", optarg, 0, 100, &o->pitch)) return -1; break;
-        case 'a': if (parse_int_opt("-a (amplitude)", optarg, 0, 200, &o->amplitude)) return -1; break;
-        case 'g': if (parse_int_opt("-g (word gap)", optarg, 0, 100, &o->wordgap)) return -1; break;
+        case 's': if (parse_int_opt("-s (rate)", optarg, KS_RATE_MIN, KS_RATE_MAX, &o->rate)) return -1; break;
+        case 'p': if (parse_int_opt("-p (pitch)", optarg, 0, KS_PITCH_MAX, &o->pitch)) return -1; break;
+        case 'a': if (parse_int_opt("-a (amplitude)", optarg, 0, KS_VOLUME_MAX, &o->amplitude)) return -1; break;
+        case 'g': if (parse_int_opt("-g (word gap)", optarg, 0, KS_WORDGAP_MAX, &o->wordgap)) return -1; break;
         case OPT_VOICES: o->list_voices = 1; break;
         case OPT_LEXICON:
             if (o->n_lexicons >= CLI_MAX_LEXICONS) {
@@ -260,7 +217,6 @@ static int parse_args(cli_opts *o, int argc, char **argv)
     }
     o->argv = argv;
     o->opt_end = optind;
-    o->short_opts = short_opts;
     if (o->batch)
         return batch_check_opts(o, argc - optind);
     if (o->out_dir || o->jobs || o->format) {
@@ -300,124 +256,6 @@ static int parse_args(cli_opts *o, int argc, char **argv)
     }
     if (o->phonemes && (o->wav_file || o->to_stdout)) {
         cli_error("-x/--ipa print phonemes: they cannot be combined with -w or --stdout");
-        return -1;
-    }
-    return 0;
-}
-
-int cli_load_data(cli_ctx *c)
-{
-    ks_error err;
-    if (ks_data_find(c->opt.data_dir, c->data_root, sizeof c->data_root, c->espeak_dir, sizeof c->espeak_dir,
-                     &err) != KS_OK) {
-        cli_error("%s", err.msg);
-        return -1;
-    }
-    const char *voice = c->opt.voice ? c->opt.voice : "default";
-    if (ks_voice_find(&c->voice, c->data_root, voice, &err) != KS_OK) {
-        cli_error("%s", err.msg);
-        return -1;
-    }
-    if (ks_lexicon_new(&c->lex, &err) != KS_OK) {
-        cli_error("%s", err.msg);
-        return -1;
-    }
-    char path[4200];
-    snprintf(path, sizeof path, "%s/lexicon", c->data_root);
-    if (ks_lexicon_load_dir(c->lex, path, &err) != KS_OK) {
-        cli_error("%s", err.msg);
-        return -1;
-    }
-    for (int i = 0; i < c->voice.n_lexicons; i++)
-        if (ks_lexicon_load_file(c->lex, c->voice.lexicons[i], &err) != KS_OK) {
-            cli_error("%s", err.msg);
-            return -1;
-        }
-    if (!c->opt.no_user_lexicon) {
-        struct stat st;
-        if (ks_user_lexicon_path(path, sizeof path) && stat(path, &st) == 0 &&
-            ks_lexicon_load_file(c->lex, path, &err) != KS_OK) {
-            cli_error("%s", err.msg);
-            return -1;
-        }
-    }
-    for (int i = 0; i < c->opt.n_lexicons; i++)
-        if (ks_lexicon_load_file(c->lex, c->opt.lexicons[i], &err) != KS_OK) {
-            cli_error("%s", err.msg);
-            return -1;
-        }
-    if (ks_normalizer_new(&c->norm, c->lex, &err) != KS_OK) {
-        cli_error("%s", err.msg);
-        return -1;
-    }
-    if (c->opt.script != KS_SCRIPT_CYRL || c->opt.ssml) {
-        snprintf(path, sizeof path, "%s/lexicon/latin", c->data_root);
-        if (ks_translit_new(&c->translit, path, &err) != KS_OK) {
-            cli_error("%s", err.msg);
-            return -1;
-        }
-    }
-    return 0;
-}
-
-/* Does the text hold a letter of a Latin alphabet (ASCII, or a lead byte of
- * U+00C0..U+024F)? Only then is the transliterator worth running. */
-static int has_latin(const char *t, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        unsigned char b = (unsigned char)t[i];
-        if ((b | 0x20) >= 'a' && (b | 0x20) <= 'z')
-            return 1;
-        if (b >= 0xC3 && b <= 0xC9)
-            return 1;
-    }
-    return 0;
-}
-
-/* Offset of the first invalid UTF-8 sequence, or (size_t)-1. */
-static size_t first_bad_utf8(const char *t, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        utf8proc_int32_t cp;
-        utf8proc_ssize_t r = utf8proc_iterate((const utf8proc_uint8_t *)t + i, (utf8proc_ssize_t)(n - i), &cp);
-        if (r <= 0)
-            return i;
-        i += (size_t)r;
-    }
-    return (size_t)-1;
-}
-
-ks_status cli_normalize(cli_ctx *c, const char *text, size_t len, ks_buf *out, size_t *bad, ks_error *err)
-{
-    if (!c->translit || c->opt.script == KS_SCRIPT_CYRL || !has_latin(text, len))
-        return ks_normalize(c->norm, text, len, out, bad, err);
-    ks_buf lat = {0};
-    ks_status st = ks_translit_run(c->translit, c->opt.script, text, len, &lat, err);
-    if (st == KS_OK)
-        st = ks_normalize(c->norm, lat.data ? lat.data : "", lat.len, out, bad, err);
-    if (st == KS_OK && bad && *bad != (size_t)-1)
-        *bad = first_bad_utf8(text, len); /* report the offset in the text as given */
-    ks_buf_free(&lat);
-    return st;
-}
-
-int cli_load_engine(cli_ctx *c)
-{
-    ks_error err;
-    if (c->eng)
-        return 0;
-    if (ks_engine_new(&c->eng, c->espeak_dir, &err) != KS_OK) {
-        cli_error("%s", err.msg);
-        return -1;
-    }
-    ks_voice v = c->voice;
-    if (c->opt.rate >= 0) v.rate = c->opt.rate;
-    if (c->opt.pitch >= 0) v.pitch = c->opt.pitch;
-    if (c->opt.amplitude >= 0) v.volume = c->opt.amplitude;
-    if (c->opt.wordgap >= 0) v.wordgap = c->opt.wordgap;
-    if (ks_engine_set_voice(c->eng, &v, &err) != KS_OK) {
-        cli_error("%s", err.msg);
         return -1;
     }
     return 0;
@@ -472,6 +310,10 @@ int main(int argc, char **argv)
         rc = cli_run_phonemes(&c);
     else if (c.opt.wav_file || c.opt.to_stdout)
         rc = cli_run_write(&c);
+    else if (c.opt.interactive)
+        rc = cli_run_interactive(&c);
+    else if (c.opt.follow)
+        rc = cli_run_follow(&c);
     else
         rc = cli_run_play(&c);
     cli_free(&c);

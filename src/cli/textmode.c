@@ -44,7 +44,7 @@ static int do_line(line_state *s, const cli_input *in, const char *line, size_t 
     size_t bad = (size_t)-1;
     ks_buf_reset(&s->out);
     ks_buf_reset(&s->explain);
-    if (cli_normalize(s->c, line, len, &s->out, &bad, &err) != KS_OK) {
+    if (ks_text_prepare(s->c->norm, s->c->translit, s->c->opt.script, line, len, &s->out, &bad, &err) != KS_OK) {
         cli_error("%s:%ld: %s", in->name, lineno, err.msg);
         return -1;
     }
@@ -100,6 +100,12 @@ static int run_lines(cli_ctx *c)
         char *nl = pending.len > from ? memchr(pending.data + from, '\n', pending.len - from) : NULL;
         if (!nl && !eof) {
             scanned = pending.len;
+            /* each output line leaves as soon as its input line is complete */
+            if (in.stream && fflush(stdout) != 0) {
+                cli_error("standard output: write error");
+                rc = CLI_EXIT_ERROR;
+                break;
+            }
             long r = cli_input_read(&in, chunk, sizeof chunk);
             if (r < 0) {
                 rc = CLI_EXIT_ERROR;

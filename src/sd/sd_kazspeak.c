@@ -443,9 +443,10 @@ static int halted(void)
     return M.stop_req || M.paused_at_mark || M.quit || M.out_dead;
 }
 
-static int on_pcm(const int16_t *pcm, size_t frames, void *user)
+static int on_pcm(const int16_t *pcm, size_t frames, uint64_t frame, void *user)
 {
     (void)user;
+    (void)frame;
     service(0);
     if (halted())
         return 1;
@@ -484,22 +485,23 @@ static int on_pcm(const int16_t *pcm, size_t frames, void *user)
     return 0;
 }
 
-static int on_event(const ks_event *ev, void *user)
+/* Reader events: index marks go to the server as 700 lines. */
+static int on_event(const ks_reader_event *ev, void *user)
 {
     (void)user;
-    if (ev->type != KS_EVENT_MARK || !ev->name)
+    if (ev->type != KS_READER_MARK || !ev->mark)
         return halted();
     flush_acc();
     if (halted())
         return 1;
     /* mark names come from the server; keep them on one line */
-    if (strchr(ev->name, '\n'))
+    if (strchr(ev->mark, '\n'))
         return 0;
     ks_buf_puts(&M.out, "700-");
-    ks_buf_puts(&M.out, ev->name);
+    ks_buf_puts(&M.out, ev->mark);
     ks_buf_puts(&M.out, "\n700 INDEX MARK\n");
     out_try();
-    if (M.pause_req && strncmp(ev->name, "__spd_", 6) == 0) {
+    if (M.pause_req && strncmp(ev->mark, "__spd_", 6) == 0) {
         M.paused_at_mark = 1;
         return 1;
     }
@@ -528,6 +530,31 @@ static int is_capital_char(const char *s, size_t len)
     int cap = b.data && strncmp(b.data, "бас әріп ", strlen("бас әріп ")) == 0;
     ks_buf_free(&b);
     return cap;
+}
+
+static int on_poll(void *user)
+{
+    (void)user;
+    service(0);
+    return halted();
+}
+
+/* Speak text prepared for eSpeak through a reader whose audio goes to the server. */
+static void speak_prepared(const char *text, size_t len, unsigned flags)
+{
+    ks_error err;
+    ks_reader_options o;
+    ks_reader_options_init(&o);
+    o.input = KS_READER_ESPEAK;
+    o.espeak_flags = flags;
+    ks_reader_callbacks cb = {on_event, on_pcm, on_poll, NULL};
+    ks_reader *r;
+    ks_status st = ks_reader_new(&r, M.eng, NULL, &o, &cb, &err);
+    if (st == KS_OK)
+        st = ks_reader_speak(r, text, len, &err);
+    ks_reader_free(r);
+    if (st != KS_OK && st != KS_ESTOPPED)
+        logmsg(1, "synthesis: %s", err.msg);
 }
 
 static void speak_message(sd_cmd_type type, const char *text, size_t len)
@@ -587,11 +614,8 @@ static void speak_message(sd_cmd_type type, const char *text, size_t len)
     } else {
         if (type == SD_CMD_CHAR && s->cap_let_recogn == SD_CAPLET_ICON && is_capital_char(text, len))
             cap_icon();
-        if (prepared.len && !M.stop_req) {
-            ks_status st = ks_engine_speak(M.eng, prepared.data, prepared.len, flags, on_pcm, on_event, NULL, &err);
-            if (st != KS_OK && st != KS_ESTOPPED)
-                logmsg(1, "synthesis: %s", err.msg);
-        }
+        if (prepared.len && !M.stop_req)
+            speak_prepared(prepared.data, prepared.len, flags);
     }
     if (M.stop_req || M.quit) {
         M.acc_n = 0;

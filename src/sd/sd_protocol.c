@@ -161,14 +161,14 @@ static int clampi(int v, int lo, int hi)
 int sd_map_rate(int value, int base)
 {
     value = clampi(value, -100, 100);
-    base = clampi(base, 80, 1000);
+    base = clampi(base, KS_RATE_MIN, KS_RATE_MAX);
     if (value <= 0)
-        return base + (base - 80) * value / 100;
+        return base + (base - KS_RATE_MIN) * value / 100;
     int top = base * 7 / 2;
     if (top < 600)
         top = 600;
-    if (top > 1000)
-        top = 1000;
+    if (top > KS_RATE_MAX)
+        top = KS_RATE_MAX;
     return base + (top - base) * value / 100;
 }
 

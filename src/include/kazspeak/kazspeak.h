@@ -2,7 +2,8 @@
  * kazspeak.h - the public API of libkazspeak, a Kazakh text-to-speech reader.
  *
  * Pipeline: UTF-8 text -> sentence splitter -> Kazakh normalizer (lexicon) ->
- * eSpeak NG synthesis (voice profile) -> PCM callback / audio sink.
+ * eSpeak NG synthesis (voice profile) -> PCM callback / audio sink. The reader
+ * (ks_reader_*) puts the stages together; every front end uses it.
  *
  * Conventions
  *  - Every function that can fail returns ks_status and, when `err` is not
@@ -134,11 +135,19 @@ KS_API size_t ks_sentence_split(const char *text, size_t len, int at_eof, size_t
 
 #define KS_MAX_VOICE_LEXICONS 8
 
+/* The ranges of the voice parameters (eSpeak NG's own limits, kept in one place). */
+#define KS_RATE_MIN 80      /* words per minute; above 450 eSpeak NG's speed-up is used */
+#define KS_RATE_MAX 1000
+#define KS_PITCH_MAX 100
+#define KS_RANGE_MAX 100
+#define KS_VOLUME_MAX 200
+#define KS_WORDGAP_MAX 100  /* units of 10 ms */
+
 /* A voice profile, as read from voices/NAME.voice. */
 typedef struct ks_voice {
     char name[64];
     char espeak[64];  /* eSpeak voice and optional variant: "kk", "kk+f3" */
-    int rate;         /* words per minute, 80..1000 */
+    int rate;         /* words per minute, KS_RATE_MIN..KS_RATE_MAX */
     int pitch;        /* 0..100 */
     int range;        /* 0..100 */
     int volume;       /* 0..200 */
@@ -300,6 +309,128 @@ KS_API ks_status ks_ssml_to_espeak(ks_normalizer *n, const ks_translit *tr, ks_s
                                    const char *in, size_t len, ks_buf *out,
                                    unsigned *speak_flags, ks_error *err);
 
+
+/* ---------------------------------------------------------------- text preparation */
+
+/* What every reader does to a piece of text before eSpeak NG hears it: Latin-script
+ * Kazakh transliterated (per `script`, only when the text has Latin letters and `tr`
+ * is not NULL), then normalized with `n`. The result is APPENDED to `out`.
+ * *bad_offset (when not NULL) receives the byte offset in `text` of the first invalid
+ * UTF-8 sequence, or (size_t)-1. With `n` NULL the text is copied (after
+ * transliteration) as it is. */
+KS_API ks_status ks_text_prepare(ks_normalizer *n, const ks_translit *tr, ks_script script, const char *text,
+                                 size_t len, ks_buf *out, size_t *bad_offset, ks_error *err);
+
+/* ---------------------------------------------------------------- reader
+ *
+ * The reading pipeline every front end uses: text in -> sentences -> Latin script
+ * -> Kazakh words -> eSpeak NG -> a sink, with events on the way.
+ *
+ *     ks_reader_options o;  ks_reader_options_init(&o);  o.normalizer = norm;
+ *     ks_reader_callbacks cb = {on_event, NULL, NULL, my_state};
+ *     ks_reader *r;  ks_reader_new(&r, engine, sink, &o, &cb, &err);
+ *     while ((n = read(fd, buf, sizeof buf)) > 0)
+ *         ks_reader_feed(r, buf, n, &err);     speaks each sentence as soon as it is complete
+ *     ks_reader_finish(r, &err);               end of input: speaks the rest
+ *     ks_reader_free(r);  ks_sink_close(sink, &err);
+ *
+ * Ownership: the reader borrows the engine, the sink, the normalizer and the
+ * transliterator (they must outlive it; the caller closes the sink). It copies the
+ * options and callbacks. Text passed to feed/speak is copied as needed.
+ *
+ * Threads: feed, flush, finish and speak synthesize in the calling thread and
+ * return when done (one thread owns the reader, the engine and the sink).
+ * ks_reader_cancel, ks_reader_pause, ks_reader_resume and ks_reader_paused may be
+ * called from any thread, also from inside a callback. A stop takes effect at the
+ * next block of at most `slice_ms` of audio. */
+
+typedef struct ks_reader ks_reader;
+
+typedef enum ks_reader_input {
+    KS_READER_TEXT = 0, /* plain text: split into sentences, transliterated, normalized */
+    KS_READER_SSML,     /* an SSML document: read whole, converted with ks_ssml_to_espeak, spoken at finish */
+    KS_READER_ESPEAK    /* text already prepared for eSpeak NG (its SSML subset and [[phonemes]]): each
+                           feed/speak call is one utterance, spoken as it is */
+} ks_reader_input;
+
+typedef struct ks_reader_options {
+    ks_reader_input input;       /* default KS_READER_TEXT */
+    ks_normalizer *normalizer;   /* NULL: words are not normalized */
+    const ks_translit *translit; /* NULL: no Latin-script transliteration */
+    ks_script script;            /* default KS_SCRIPT_AUTO */
+    size_t max_sentence;         /* a sentence longer than this (bytes) is cut at a space; default 65536 */
+    size_t max_document;         /* KS_READER_SSML: largest document (bytes); default 64 MiB */
+    unsigned slice_ms;           /* PCM reaches the sink in blocks of at most this; default 10 */
+    unsigned espeak_flags;       /* KS_READER_ESPEAK: the KS_SPEAK_* flags the text is spoken with */
+} ks_reader_options;
+
+KS_API void ks_reader_options_init(ks_reader_options *o);
+
+typedef enum ks_reader_event_type {
+    KS_READER_UTTERANCE_START = 1, /* before the first sample of an utterance (a sentence) */
+    KS_READER_WORD,                /* a word starts (normalized text offsets) */
+    KS_READER_MARK,                /* an SSML <mark> was reached */
+    KS_READER_UTTERANCE_END        /* after the last sample of an utterance, or when it was stopped */
+} ks_reader_event_type;
+
+typedef struct ks_reader_event {
+    ks_reader_event_type type;
+    uint64_t utterance;       /* its number, from 0 */
+    const char *text;         /* the utterance's original text (as fed, before any rewriting) */
+    size_t text_len;
+    uint64_t text_offset;     /* byte offset of `text` in everything fed to this reader */
+    const char *normalized;   /* what eSpeak NG reads (normalized text, or eSpeak SSML) */
+    size_t normalized_len;
+    uint64_t sample;          /* position: frames written to the sink (ks_sink_frames), or, with no
+                                 sink, frames handed to the pcm callback so far */
+    size_t word_offset;       /* WORD: byte offset and length of the word in `normalized` */
+    size_t word_len;
+    const char *mark;         /* MARK: the mark's name */
+    int stopped;              /* UTTERANCE_END: the utterance was cut short */
+} ks_reader_event;
+
+typedef struct ks_reader_callbacks {
+    /* Every event, in order, in the synthesizing thread. Non-zero stops (as a cancel). */
+    int (*event)(const ks_reader_event *ev, void *user);
+    /* Each block of PCM before it goes to the sink (or instead of a sink when there is
+     * none); `frame` is its position as in ks_reader_event.sample. Non-zero stops. */
+    int (*pcm)(const int16_t *pcm, size_t frames, uint64_t frame, void *user);
+    /* Called between blocks: a front end reads its keys or its input here. Non-zero
+     * stops the utterance (as a cancel). It may call ks_reader_pause/resume/cancel. */
+    int (*poll)(void *user);
+    void *user;
+} ks_reader_callbacks;
+
+/* `sink` may be NULL when callbacks->pcm takes the audio; callbacks may be NULL. The
+ * engine's current voice is used (ks_engine_set_voice / ks_engine_set_param apply
+ * from the next utterance). */
+KS_API ks_status ks_reader_new(ks_reader **out, ks_engine *e, ks_sink *sink, const ks_reader_options *o,
+                               const ks_reader_callbacks *cb, ks_error *err);
+/* Add input; every sentence it completes is spoken before this returns. KS_ESTOPPED
+ * when a cancel, a callback or poll stopped it (what was waiting is dropped). */
+KS_API ks_status ks_reader_feed(ks_reader *r, const char *text, size_t len, ks_error *err);
+/* The input is idle (a pipe with nothing more to read now): speak what was fed up to
+ * the last line end or sentence terminator (. ! ? … followed by a space), without
+ * waiting for what follows. An unfinished line stays until more input comes. */
+KS_API ks_status ks_reader_flush(ks_reader *r, ks_error *err);
+/* End of input: speak everything still waiting. The reader can then be fed again. */
+KS_API ks_status ks_reader_finish(ks_reader *r, ks_error *err);
+/* One whole text (a line, a message, a sentence chosen by an operator): feed + finish. */
+KS_API ks_status ks_reader_speak(ks_reader *r, const char *text, size_t len, ks_error *err);
+/* Stop the utterance being spoken within one block, drop the text waiting and, on a
+ * playback sink, the audio queued in the device. Text fed afterwards is spoken. */
+KS_API void ks_reader_cancel(ks_reader *r);
+/* Hold the sound (within one block; a playback sink stops at once and later plays on
+ * from where the listener stopped hearing) until ks_reader_resume. */
+KS_API void ks_reader_pause(ks_reader *r);
+KS_API void ks_reader_resume(ks_reader *r);
+KS_API int ks_reader_paused(const ks_reader *r);
+/* Bytes of input spoken or dropped so far (the start of what is still waiting). */
+KS_API uint64_t ks_reader_consumed(const ks_reader *r);
+/* Byte offset (in everything fed) of the first invalid UTF-8 sequence seen, or
+ * UINT64_MAX when all was valid; it was read as U+FFFD. */
+KS_API uint64_t ks_reader_bad_utf8(const ks_reader *r);
+KS_API void ks_reader_free(ks_reader *r);
 
 /* ---------------------------------------------------------------- playback (PortAudio)
  * PortAudio is

@@ -37,6 +37,30 @@ typedef struct speak_ctx {
     int stop;
 } speak_ctx;
 
+/* eSpeak NG 1.51 creates a pcaudiolib audio object in espeak_ng_InitializeOutput()
+ * whatever the output mode, and pcaudiolib connects to PulseAudio to probe it: a
+ * file export then creates $HOME/.config/pulse and, as an unprivileged user, prints
+ * "Failed to create secure directory". kazspeak never lets eSpeak play (PortAudio
+ * does, and only when something plays), so no audio object is wanted. This
+ * definition takes the place of pcaudiolib's: the dynamic linker looks in the
+ * program and libkazspeak before eSpeak's own dependencies. In synchronous mode
+ * eSpeak never touches the object, and a NULL one is what it gets on a machine
+ * with no sound system at all. */
+struct audio_object;
+#if defined(__GNUC__)
+__attribute__((visibility("default")))
+#endif
+struct audio_object *create_audio_device_object(const char *device, const char *application_name,
+                                                const char *description);
+struct audio_object *create_audio_device_object(const char *device, const char *application_name,
+                                                const char *description)
+{
+    (void)device;
+    (void)application_name;
+    (void)description;
+    return NULL;
+}
+
 static int engine_initialised;  /* eSpeak cannot be initialised twice in a process */
 static char engine_init_path[PATH_MAX];
 static ks_engine *engine_live;
@@ -197,8 +221,8 @@ KS_API ks_status ks_engine_new(ks_engine **out, const char *espeak_data, ks_erro
 }
 
 static const espeak_PARAMETER param_map[5] = {espeakRATE, espeakPITCH, espeakRANGE, espeakVOLUME, espeakWORDGAP};
-static const int param_min[5] = {80, 0, 0, 0, 0};
-static const int param_max[5] = {1000, 100, 100, 200, 100};
+static const int param_min[5] = {KS_RATE_MIN, 0, 0, 0, 0};
+static const int param_max[5] = {KS_RATE_MAX, KS_PITCH_MAX, KS_RANGE_MAX, KS_VOLUME_MAX, KS_WORDGAP_MAX};
 static const char *const param_name[5] = {"rate", "pitch", "range", "volume", "word gap"};
 
 KS_API ks_status ks_engine_set_param(ks_engine *e, ks_param p, int value, ks_error *err)

@@ -30,7 +30,7 @@ typedef struct voice_int_key {
 } voice_int_key;
 
 static const voice_int_key int_keys[] = {
-    {"rate", offsetof(ks_voice, rate), 80, 1000},
+    {"rate", offsetof(ks_voice, rate), KS_RATE_MIN, KS_RATE_MAX},
     {"pitch", offsetof(ks_voice, pitch), 0, 100},
     {"range", offsetof(ks_voice, range), 0, 100},
     {"volume", offsetof(ks_voice, volume), 0, 200},
