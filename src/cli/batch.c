@@ -806,7 +806,7 @@ int cli_run_batch(cli_ctx *c)
     if (not_done)
         fprintf(stderr, "%zu written, %zu skipped, %zu failed, %zu not done (interrupted)\n", written, skipped,
                 failed, not_done);
-    else
+    else if (failed || !c->opt.quiet) /* -q: silent when all went well */
         fprintf(stderr, "%zu written, %zu skipped, %zu failed\n", written, skipped, failed);
     if (cli_signal_received)
         rc = 128 + cli_signal_received;

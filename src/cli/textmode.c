@@ -8,6 +8,7 @@
 
 typedef struct line_state {
     cli_ctx *c;
+    int midline;         /* -x: the sentences of an unfinished line were printed already */
     uint64_t line_start; /* byte offset of the line in the input */
     int warned;
     ks_buf out;
@@ -37,8 +38,9 @@ static void warn_utf8(line_state *s, const char *name, size_t bad)
               (unsigned long long)(s->line_start + bad));
 }
 
-/* Handle one line (without its newline). Returns 0 ok, -1 error (printed). */
-static int do_line(line_state *s, const cli_input *in, const char *line, size_t len, long lineno)
+/* Handle one line (without its newline), or with end_line 0 the finished
+ * sentences at the start of a line still being typed (-x). Returns 0 ok, -1 error (printed). */
+static int do_line(line_state *s, const cli_input *in, const char *line, size_t len, long lineno, int end_line)
 {
     ks_error err;
     size_t bad = (size_t)-1;
@@ -56,7 +58,10 @@ static int do_line(line_state *s, const cli_input *in, const char *line, size_t 
             cli_error("%s:%ld: %s", in->name, lineno, err.msg);
             return -1;
         }
+        if (s->midline && s->phon.len)
+            putchar(' ');
         fwrite(s->phon.data ? s->phon.data : "", 1, s->phon.len, stdout);
+        s->midline = !end_line;
     } else if (s->c->opt.explain) {
         printf("%ld: ", lineno);
         fwrite(line, 1, len, stdout);
@@ -67,12 +72,29 @@ static int do_line(line_state *s, const cli_input *in, const char *line, size_t 
     } else {
         fwrite(text, 1, s->out.len, stdout);
     }
-    putchar('\n');
+    if (end_line)
+        putchar('\n');
     if (ferror(stdout)) {
         cli_error("standard output: write error");
         return -1;
     }
     return 0;
+}
+
+/* Length of the complete sentences at the start of an unfinished line. */
+static size_t finished_sentences(const char *t, size_t len)
+{
+    size_t done = 0, n;
+    while (done < len && (n = ks_sentence_split(t + done, len - done, 0, len)) > 0)
+        done += n;
+    if (done < len) { /* the last one: a terminator and a space, nothing after it yet */
+        size_t i = len;
+        while (i > done && (t[i - 1] == ' ' || t[i - 1] == '\t'))
+            i--;
+        if (i < len && i > done && (t[i - 1] == '.' || t[i - 1] == '!' || t[i - 1] == '?'))
+            done = len;
+    }
+    return done;
 }
 
 static int run_lines(cli_ctx *c)
@@ -100,6 +122,16 @@ static int run_lines(cli_ctx *c)
         char *nl = pending.len > from ? memchr(pending.data + from, '\n', pending.len - from) : NULL;
         if (!nl && !eof) {
             scanned = pending.len;
+            /* -x on an idle stream: the finished sentences of the line being typed are spoken now */
+            size_t done = c->opt.phonemes && in.stream && cli_input_idle(&in)
+                              ? finished_sentences(pending.data + start, pending.len - start)
+                              : 0;
+            if (done && do_line(&s, &in, pending.data + start, done, lineno + 1, 0) != 0) {
+                rc = CLI_EXIT_ERROR;
+                break;
+            }
+            start += done;
+            s.line_start += done;
             /* each output line leaves as soon as its input line is complete */
             if (in.stream && fflush(stdout) != 0) {
                 cli_error("standard output: write error");
@@ -133,7 +165,7 @@ static int run_lines(cli_ctx *c)
         if (len && pending.data[start + len - 1] == '\r')
             len--; /* CRLF input gives LF output */
         lineno++;
-        if (do_line(&s, &in, pending.data + start, len, lineno) != 0) {
+        if (do_line(&s, &in, pending.data + start, len, lineno, 1) != 0) {
             rc = CLI_EXIT_ERROR;
             break;
         }
