@@ -294,6 +294,15 @@ static int cmp_job_out(const void *a, const void *b)
     return *x < *y ? -1 : *x > *y;
 }
 
+/* The same file under two names (or the same name twice)? */
+static int same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    if (strcmp(a, b) == 0)
+        return 1;
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
 /* Decide what to do with each job: fail early (missing input, two inputs for
  * one output, output = input), skip (outputs newer than the input), or run. */
 static int plan(job_list *l)
@@ -307,10 +316,14 @@ static int plan(job_list *l)
     for (size_t i = 1; i < l->n; i++)
         if (strcmp(by_out[i]->out, by_out[i - 1]->out) == 0 && by_out[i]->state == JOB_TODO &&
             by_out[i - 1]->state == JOB_TODO) {
-            by_out[i]->state = JOB_FAIL;
+            int twice = same_file(by_out[i]->in, by_out[i - 1]->in);
+            by_out[i]->state = twice ? JOB_SKIP : JOB_FAIL; /* the same text twice is read once */
             size_t n = strlen(by_out[i]->out) + strlen(by_out[i - 1]->in) + 64;
             by_out[i]->msg = malloc(n);
-            if (by_out[i]->msg)
+            if (by_out[i]->msg && twice)
+                snprintf(by_out[i]->msg, n, "%s is named twice: it is read once, into %s", by_out[i - 1]->in,
+                         by_out[i]->out);
+            else if (by_out[i]->msg)
                 snprintf(by_out[i]->msg, n, "%s is already made from %s (same base name)", by_out[i]->out,
                          by_out[i - 1]->in);
         }
@@ -604,222 +617,263 @@ static long default_jobs(void)
     return n > 0 ? n : 1;
 }
 
-int cli_run_batch(cli_ctx *c)
-{
-    const cli_opts *o = &c->opt;
-    job_list jobs = {0};
-    int rc = CLI_EXIT_ERROR;
-    char **args = NULL;
-    size_t n_args = 0, args_cap = 0, n_owned = 0;
-    char **owned = NULL;
-    worker *w = NULL;
-    struct pollfd *pfds = NULL;
-    size_t *order = NULL;
+/* ---------------------------------------------------------------- the run */
 
-    if (collect(&jobs, o) != 0 || plan(&jobs) != 0) {
-        cli_error("out of memory");
-        goto out;
-    }
-    if (jobs.n == 0) {
-        cli_error("nothing to read: no input files");
-        goto out;
-    }
-    if (mkdir_p(o->out_dir) != 0) {
-        cli_error("%s: cannot create the output folder: %s", o->out_dir, strerror(errno));
-        goto out;
-    }
-
-    /* Worker command line: prog, the user's options, then -q -f IN -w OUT [--captions CAP]. */
-    owned = calloc((size_t)o->opt_end + 1, sizeof *owned);
-    if (!owned || args_push(&args, &n_args, &args_cap, (char *)c->prog) != 0 ||
-        worker_base_args(o, &args, &n_args, &args_cap, owned, &n_owned) != 0) {
-        cli_error("out of memory");
-        goto out;
-    }
-    size_t fixed = n_args;
-    for (int k = 0; k < 7; k++)
-        if (args_push(&args, &n_args, &args_cap, NULL) != 0) {
-            cli_error("out of memory");
-            goto out;
-        }
-
-    size_t n_todo = 0, written = 0, skipped = 0, failed = 0;
+typedef struct batch {
+    cli_ctx *c;
+    job_list jobs;
+    char **args;      /* worker command line: fixed part, then -q -f IN -w OUT [--captions CAP] */
+    size_t n_args, args_cap, fixed;
+    char **owned;     /* strings of args this run allocated */
+    size_t n_owned;
+    worker *w;        /* nj slots */
+    long nj;
+    struct pollfd *pfds;
+    long *map;        /* pfds[i] belongs to w[map[i]] */
+    size_t *order;    /* jobs, largest first */
+    size_t next, running;
+    size_t written, skipped, failed;
+    int stopping;     /* a signal came: workers were told to stop */
     batch_progress pr;
-    memset(&pr, 0, sizeof pr);
-    pr.on = !o->quiet && isatty(STDERR_FILENO);
-    pr.t0 = now_s();
-    pr.total = jobs.n;
-    for (size_t i = 0; i < jobs.n; i++) {
-        pr.bytes_total += jobs.v[i].size;
-        if (jobs.v[i].state == JOB_TODO) {
+} batch;
+
+/* The worker command line: prog, the user's options, room for the per-job part. */
+static int build_worker_args(batch *b)
+{
+    const cli_opts *o = &b->c->opt;
+    b->owned = calloc((size_t)o->opt_end + 1, sizeof *b->owned);
+    if (!b->owned || args_push(&b->args, &b->n_args, &b->args_cap, (char *)b->c->prog) != 0 ||
+        worker_base_args(o, &b->args, &b->n_args, &b->args_cap, b->owned, &b->n_owned) != 0)
+        return -1;
+    b->fixed = b->n_args;
+    for (int k = 0; k < 7; k++)
+        if (args_push(&b->args, &b->n_args, &b->args_cap, NULL) != 0)
+            return -1;
+    return 0;
+}
+
+/* Count what is to do, already done or failed in planning; size the progress bar. */
+static size_t tally(batch *b)
+{
+    size_t n_todo = 0;
+    batch_progress *pr = &b->pr;
+    pr->on = !b->c->opt.quiet && isatty(STDERR_FILENO);
+    pr->t0 = now_s();
+    pr->total = b->jobs.n;
+    for (size_t i = 0; i < b->jobs.n; i++) {
+        job *j = &b->jobs.v[i];
+        pr->bytes_total += j->size;
+        if (j->state == JOB_TODO) {
             n_todo++;
-            pr.work_total += jobs.v[i].size + 1;
+            pr->work_total += j->size + 1;
         } else {
-            pr.finished++;
-            pr.bytes_done += jobs.v[i].size;
+            pr->finished++;
+            pr->bytes_done += j->size;
         }
-        if (jobs.v[i].state == JOB_SKIP)
-            skipped++;
-    }
-    for (size_t i = 0; i < jobs.n; i++)
-        if (jobs.v[i].state == JOB_FAIL) {
-            failed++;
-            report_failure(&pr, &jobs.v[i], jobs.v[i].msg);
+        if (j->state == JOB_SKIP)
+            b->skipped++;
+        if (j->state == JOB_SKIP && j->msg) {
+            progress_clear(pr);
+            cli_error("warning: %s", j->msg);
         }
-
-    long nj = o->jobs > 0 ? o->jobs : default_jobs();
-    if ((size_t)nj > n_todo)
-        nj = n_todo ? (long)n_todo : 1;
-    w = calloc((size_t)nj, sizeof *w);
-    pfds = calloc((size_t)nj, sizeof *pfds);
-    if (!w || !pfds) {
-        cli_error("out of memory");
-        goto out;
     }
-    for (long k = 0; k < nj; k++)
-        w[k].pid = 0;
+    for (size_t i = 0; i < b->jobs.n; i++)
+        if (b->jobs.v[i].state == JOB_FAIL) {
+            b->failed++;
+            report_failure(pr, &b->jobs.v[i], b->jobs.v[i].msg);
+        }
+    return n_todo;
+}
 
-    order = malloc((jobs.n ? jobs.n : 1) * sizeof *order);
-    if (!order) {
-        cli_error("out of memory");
-        goto out;
+/* Worker slots and the order of the jobs (largest first keeps the cores busy). */
+static int make_slots(batch *b, size_t n_todo)
+{
+    b->nj = b->c->opt.jobs > 0 ? b->c->opt.jobs : default_jobs();
+    if ((size_t)b->nj > n_todo)
+        b->nj = n_todo ? (long)n_todo : 1;
+    b->w = calloc((size_t)b->nj, sizeof *b->w);
+    b->pfds = calloc((size_t)b->nj, sizeof *b->pfds);
+    b->map = calloc((size_t)b->nj, sizeof *b->map);
+    b->order = malloc((b->jobs.n ? b->jobs.n : 1) * sizeof *b->order);
+    if (!b->w || !b->pfds || !b->map || !b->order)
+        return -1;
+    for (size_t i = 0; i < b->jobs.n; i++)
+        b->order[i] = i;
+    order_base = b->jobs.v;
+    qsort(b->order, b->jobs.n, sizeof *b->order, cmp_size_desc);
+    return 0;
+}
+
+/* Start a worker on every free slot while jobs are waiting. */
+static void start_workers(batch *b)
+{
+    for (long k = 0; k < b->nj && !b->stopping; k++) {
+        if (b->w[k].pid > 0)
+            continue;
+        while (b->next < b->jobs.n && b->jobs.v[b->order[b->next]].state != JOB_TODO)
+            b->next++;
+        if (b->next >= b->jobs.n)
+            return;
+        job *j = &b->jobs.v[b->order[b->next]];
+        size_t a = b->fixed;
+        b->args[a++] = "-q";
+        b->args[a++] = "-f";
+        b->args[a++] = j->in;
+        b->args[a++] = "-w";
+        b->args[a++] = j->out;
+        if (j->cap) {
+            b->args[a++] = "--captions";
+            b->args[a++] = j->cap;
+        }
+        b->args[a] = NULL;
+        int fd = -1;
+        pid_t pid = spawn(b->args, b->c->prog, &fd);
+        if (pid < 0) {
+            j->state = JOB_FAIL;
+            b->failed++;
+            report_failure(&b->pr, j, strerror(errno));
+            b->next++;
+            continue;
+        }
+        b->w[k].pid = pid;
+        b->w[k].fd = fd;
+        b->w[k].job = b->order[b->next];
+        b->w[k].err_len = 0;
+        b->running++;
+        b->next++;
     }
-    for (size_t i = 0; i < jobs.n; i++)
-        order[i] = i;
-    order_base = jobs.v;
-    qsort(order, jobs.n, sizeof *order, cmp_size_desc);
-    size_t next = 0, running = 0;
-    int stopping = 0;
-    progress_draw(&pr, 1);
+}
+
+/* A worker closed its stderr: collect its status and account for its job. */
+static void finish_worker(batch *b, worker *wk)
+{
+    close(wk->fd);
+    int status = 0;
+    while (waitpid(wk->pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    job *j = &b->jobs.v[wk->job];
+    wk->pid = 0;
+    b->running--;
+    b->pr.finished++;
+    b->pr.bytes_done += j->size;
+    b->pr.work_done += j->size + 1;
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+        j->state = JOB_DONE;
+        b->written++;
+        report_warnings(&b->pr, wk);
+    } else if (b->stopping) {
+        j->state = JOB_TODO; /* interrupted: not a failure of this input */
+        b->pr.finished--;
+    } else {
+        j->state = JOB_FAIL;
+        b->failed++;
+        char msg[512];
+        worker_message(wk, msg, sizeof msg);
+        if (!msg[0] && WIFSIGNALED(status))
+            snprintf(msg, sizeof msg, "worker killed by signal %d", WTERMSIG(status));
+        else if (!msg[0])
+            snprintf(msg, sizeof msg, "worker exited with status %d", WEXITSTATUS(status));
+        report_failure(&b->pr, j, msg);
+    }
+}
+
+/* Wait for output or the end of a worker, and handle what came. */
+static void wait_workers(batch *b)
+{
+    nfds_t np = 0;
+    for (long k = 0; k < b->nj; k++)
+        if (b->w[k].pid > 0) {
+            b->pfds[np].fd = b->w[k].fd;
+            b->pfds[np].events = POLLIN;
+            b->pfds[np].revents = 0;
+            b->map[np++] = k;
+        }
+    int r = poll(b->pfds, np, b->pr.on ? 250 : 1000);
+    progress_draw(&b->pr, 0);
+    if (r <= 0)
+        return; /* timeout or EINTR (a signal: handled by the caller) */
+    for (nfds_t q = 0; q < np; q++) {
+        if (!b->pfds[q].revents)
+            continue;
+        worker *wk = &b->w[b->map[q]];
+        char buf[1024];
+        ssize_t n = read(wk->fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n > 0) { /* keep the start of its messages for the report */
+            size_t room = sizeof wk->err - 1 - wk->err_len;
+            size_t take = (size_t)n < room ? (size_t)n : room;
+            memcpy(wk->err + wk->err_len, buf, take);
+            wk->err_len += take;
+            wk->err[wk->err_len] = '\0';
+            continue;
+        }
+        finish_worker(b, wk);
+    }
+}
+
+static void run_workers(batch *b)
+{
+    progress_draw(&b->pr, 1);
     for (;;) {
-        if (cli_signal_received && !stopping) {
-            stopping = 1;
-            for (long k = 0; k < nj; k++)
-                if (w[k].pid > 0)
-                    kill(w[k].pid, SIGTERM);
+        if (cli_signal_received && !b->stopping) {
+            b->stopping = 1;
+            for (long k = 0; k < b->nj; k++)
+                if (b->w[k].pid > 0)
+                    kill(b->w[k].pid, SIGTERM);
         }
-        /* Start workers on free slots. */
-        for (long k = 0; k < nj && !stopping; k++) {
-            if (w[k].pid > 0)
-                continue;
-            while (next < jobs.n && jobs.v[order[next]].state != JOB_TODO)
-                next++;
-            if (next >= jobs.n)
-                break;
-            job *j = &jobs.v[order[next]];
-            size_t a = fixed;
-            args[a++] = "-q";
-            args[a++] = "-f";
-            args[a++] = j->in;
-            args[a++] = "-w";
-            args[a++] = j->out;
-            if (j->cap) {
-                args[a++] = "--captions";
-                args[a++] = j->cap;
-            }
-            args[a] = NULL;
-            int fd = -1;
-            pid_t pid = spawn(args, c->prog, &fd);
-            if (pid < 0) {
-                j->state = JOB_FAIL;
-                failed++;
-                report_failure(&pr, j, strerror(errno));
-                next++;
-                continue;
-            }
-            w[k].pid = pid;
-            w[k].fd = fd;
-            w[k].job = order[next];
-            w[k].err_len = 0;
-            running++;
-            next++;
-        }
-        if (running == 0)
-            break;
-        /* Wait for output or the end of a worker. */
-        nfds_t np = 0;
-        long map[1024];
-        for (long k = 0; k < nj && np < 1024; k++)
-            if (w[k].pid > 0) {
-                pfds[np].fd = w[k].fd;
-                pfds[np].events = POLLIN;
-                pfds[np].revents = 0;
-                map[np++] = k;
-            }
-        int pr_rc = poll(pfds, np, pr.on ? 250 : 1000);
-        progress_draw(&pr, 0);
-        if (pr_rc <= 0)
-            continue; /* timeout or EINTR (a signal: handled at the top) */
-        for (nfds_t q = 0; q < np; q++) {
-            if (!pfds[q].revents)
-                continue;
-            worker *wk = &w[map[q]];
-            char buf[1024];
-            ssize_t r = read(wk->fd, buf, sizeof buf);
-            if (r < 0 && errno == EINTR)
-                continue;
-            if (r > 0) {
-                size_t room = sizeof wk->err - 1 - wk->err_len;
-                size_t take = (size_t)r < room ? (size_t)r : room;
-                memcpy(wk->err + wk->err_len, buf, take);
-                wk->err_len += take;
-                wk->err[wk->err_len] = '\0';
-                continue;
-            }
-            /* EOF: the worker is ending. */
-            close(wk->fd);
-            int status = 0;
-            while (waitpid(wk->pid, &status, 0) < 0 && errno == EINTR) {
-            }
-            job *j = &jobs.v[wk->job];
-            wk->pid = 0;
-            running--;
-            pr.finished++;
-            pr.bytes_done += j->size;
-            pr.work_done += j->size + 1;
-            if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-                j->state = JOB_DONE;
-                written++;
-                report_warnings(&pr, wk);
-            } else if (stopping) {
-                j->state = JOB_TODO; /* interrupted: not a failure of this input */
-                pr.finished--;
-            } else {
-                j->state = JOB_FAIL;
-                failed++;
-                char msg[512];
-                worker_message(wk, msg, sizeof msg);
-                if (!msg[0] && WIFSIGNALED(status))
-                    snprintf(msg, sizeof msg, "worker killed by signal %d", WTERMSIG(status));
-                else if (!msg[0])
-                    snprintf(msg, sizeof msg, "worker exited with status %d", WEXITSTATUS(status));
-                report_failure(&pr, j, msg);
-            }
-        }
+        start_workers(b);
+        if (b->running == 0)
+            return;
+        wait_workers(b);
     }
-    progress_draw(&pr, 1);
-    progress_clear(&pr);
+}
+
+/* The summary line, and the exit status. */
+static int summary(batch *b)
+{
+    progress_draw(&b->pr, 1);
+    progress_clear(&b->pr);
     size_t not_done = 0;
-    for (size_t i = 0; i < jobs.n; i++)
-        if (jobs.v[i].state == JOB_TODO)
+    for (size_t i = 0; i < b->jobs.n; i++)
+        if (b->jobs.v[i].state == JOB_TODO)
             not_done++;
     if (not_done)
-        fprintf(stderr, "%zu written, %zu skipped, %zu failed, %zu not done (interrupted)\n", written, skipped,
-                failed, not_done);
-    else if (failed || !c->opt.quiet) /* -q: silent when all went well */
-        fprintf(stderr, "%zu written, %zu skipped, %zu failed\n", written, skipped, failed);
+        fprintf(stderr, "%zu written, %zu skipped, %zu failed, %zu not done (interrupted)\n", b->written,
+                b->skipped, b->failed, not_done);
+    else if (b->failed || !b->c->opt.quiet) /* -q: silent when all went well */
+        fprintf(stderr, "%zu written, %zu skipped, %zu failed\n", b->written, b->skipped, b->failed);
     if (cli_signal_received)
-        rc = 128 + cli_signal_received;
-    else
-        rc = failed ? CLI_EXIT_ERROR : CLI_EXIT_OK;
-out:
-    for (size_t i = 0; i < n_owned; i++)
-        free(owned[i]);
-    free(owned);
-    free(args);
-    free(w);
-    free(pfds);
-    free(order);
-    jobs_free(&jobs);
+        return cli_signal_status();
+    return b->failed ? CLI_EXIT_ERROR : CLI_EXIT_OK;
+}
+
+int cli_run_batch(cli_ctx *c)
+{
+    batch b;
+    memset(&b, 0, sizeof b);
+    b.c = c;
+    int rc = CLI_EXIT_ERROR;
+    if (collect(&b.jobs, &c->opt) != 0 || plan(&b.jobs) != 0)
+        cli_error("out of memory");
+    else if (b.jobs.n == 0)
+        cli_error("nothing to read: no input files");
+    else if (mkdir_p(c->opt.out_dir) != 0)
+        cli_error("%s: cannot create the output folder: %s", c->opt.out_dir, strerror(errno));
+    else if (build_worker_args(&b) != 0 || make_slots(&b, tally(&b)) != 0)
+        cli_error("out of memory");
+    else {
+        run_workers(&b);
+        rc = summary(&b);
+    }
+    for (size_t i = 0; i < b.n_owned; i++)
+        free(b.owned[i]);
+    free(b.owned);
+    free(b.args);
+    free(b.w);
+    free(b.pfds);
+    free(b.map);
+    free(b.order);
+    jobs_free(&b.jobs);
     return rc;
 }

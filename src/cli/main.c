@@ -136,6 +136,42 @@ static const struct option long_opts[] = {
     {NULL, 0, NULL, 0},
 };
 
+/* A name for standard output: a file sink cannot be renamed onto it. */
+static int names_stdout(const char *path)
+{
+    static const char *const names[] = {"-", "/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(path, names[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* -i, --follow and --device play: they take no file output. */
+static int check_live_modes(const cli_opts *o, int n_operands)
+{
+    if (o->interactive && o->follow) {
+        cli_error("-i and --follow cannot be used together");
+        return -1;
+    }
+    if ((o->interactive || o->follow || o->device) &&
+        (o->wav_file || o->to_stdout || o->normalize_only || o->phonemes || o->batch)) {
+        cli_error("-i, --follow and --device play through the sound card: they cannot be combined with -w, "
+                  "--stdout, --normalize, -x or --batch");
+        return -1;
+    }
+    if (o->interrupt && !o->follow) {
+        cli_error("--interrupt belongs to --follow");
+        return -1;
+    }
+    if (o->follow && n_operands > 0) {
+        cli_error("--follow reads lines from standard input (or -f FILE), not from arguments");
+        return -1;
+    }
+    return 0;
+}
+
+static int check_one_text(cli_opts *o, int argc, char **argv);
+
 static int parse_args(cli_opts *o, int argc, char **argv)
 {
     memset(o, 0, sizeof *o);
@@ -197,28 +233,18 @@ static int parse_args(cli_opts *o, int argc, char **argv)
             return -1;
         }
     }
-    if (o->interactive && o->follow) {
-        cli_error("-i and --follow cannot be used together");
+    if (check_live_modes(o, argc - optind) != 0)
         return -1;
-    }
-    if ((o->interactive || o->follow || o->device) &&
-        (o->wav_file || o->to_stdout || o->normalize_only || o->phonemes || o->batch)) {
-        cli_error("-i, --follow and --device play through the sound card: they cannot be combined with -w, "
-                  "--stdout, --normalize, -x or --batch");
-        return -1;
-    }
-    if (o->interrupt && !o->follow) {
-        cli_error("--interrupt belongs to --follow");
-        return -1;
-    }
-    if (o->follow && optind < argc) {
-        cli_error("--follow reads lines from standard input (or -f FILE), not from arguments");
-        return -1;
-    }
     o->argv = argv;
     o->opt_end = optind;
     if (o->batch)
         return batch_check_opts(o, argc - optind);
+    return check_one_text(o, argc, argv);
+}
+
+/* One text in, one output: the operands are the text; the outputs exclude each other. */
+static int check_one_text(cli_opts *o, int argc, char **argv)
+{
     if (o->out_dir || o->jobs || o->format) {
         cli_error("-o, -j and --format belong to --batch (for one file use -w FILE.EXT)");
         return -1;
@@ -244,6 +270,10 @@ static int parse_args(cli_opts *o, int argc, char **argv)
     }
     if (o->wav_file && o->to_stdout) {
         cli_error("-w and --stdout cannot be used together");
+        return -1;
+    }
+    if (o->wav_file && names_stdout(o->wav_file)) {
+        cli_error("-w %s: to write audio to standard output use --stdout (a streamed WAV)", o->wav_file);
         return -1;
     }
     if (o->normalize_only && (o->wav_file || o->to_stdout || o->phonemes)) {

@@ -97,4 +97,11 @@ import sys, wave
 slow, fast = (wave.open(p).getnframes() for p in sys.argv[1:3])
 assert fast < slow * 0.7, (slow, fast)
 PY
+# 8. the same file named twice (also through another path) is read once, and said so plainly
+"$K" --batch -o "$T/twice" "$T/in/a.txt" "$T/in/../in/a.txt" 2>"$T/err" || fail "named twice: want exit 0"
+grep -q "a.txt is named twice: it is read once, into $T/twice/a.wav" "$T/err" || fail "named twice: message"
+grep -q '^1 written, 1 skipped, 0 failed$' "$T/err" || fail "named twice: summary"
+# -q: silent when all went well
+"$K" -q --batch -o "$T/quiet" "$T/in/a.txt" 2>"$T/err" || fail "-q batch failed"
+[ ! -s "$T/err" ] || fail "-q batch printed: $(cat "$T/err")"
 echo "ok"

@@ -7,6 +7,8 @@ expect_fail "missing value" 2 "option '-w' needs a value" -- "$KS" -w
 expect_fail "rate too high" 2 "-s \(rate\) must be a whole number from 80 to 1000, not '5000'" -- "$KS" -s 5000 -w "$T/x.wav" "сәлем"
 expect_fail "rate not a number" 2 "not '12abc'" -- "$KS" -s 12abc "сәлем"
 expect_fail "pitch" 2 "-p \(pitch\) must be" -- "$KS" -p 101 "сәлем"
+expect_fail "-w /dev/stdout" 2 "-w /dev/stdout: to write audio to standard output use --stdout" -- "$KS" -w /dev/stdout "сәлем"
+expect_fail "-w -" 2 "-w -: to write audio to standard output use --stdout" -- "$KS" -w - "сәлем"
 expect_fail "-w with --stdout" 2 "cannot be used together" -- "$KS" -w "$T/a.wav" --stdout "сәлем"
 expect_fail "text and -f" 2 "not both" -- "$KS" -f "$SRC/samples/assembly-news.txt" "сәлем"
 expect_fail "unknown extension" 2 "x.xyz: unknown audio format '.xyz' \(known: wav, flac, ogg, opus, mp3\)" -- "$KS" -w "$T/x.xyz" "сәлем"
