@@ -389,131 +389,170 @@ static int anchor_word(const char *ot, size_t o, size_t o_end, const char *nt, s
 #define MAX_PIECES 1024
 
 /* Split one sentence into pieces and pack them into cues. */
-static void sentence_cues(const cli_captions *c, const cap_sent *s, cue_list *out)
+/* The sentence's original text without its leading and trailing white space: [*a, *b). */
+static int trim_original(const char *ot, size_t olen, size_t *a, size_t *b)
 {
-    const char *ot = c->orig.data + s->orig_off;
-    const char *nt = c->norm.data + s->norm_off;
-    size_t olen = s->orig_len, nlen = s->norm_len, sl;
-    /* Trim the original. */
-    size_t a = 0, b = olen;
-    while (a < b && is_space_at(ot, olen, a, &sl))
-        a += sl;
-    while (b > a) {
-        size_t k = b - 1;
-        while (k > a && ((unsigned char)ot[k] & 0xC0) == 0x80)
+    size_t sl;
+    *a = 0;
+    *b = olen;
+    while (*a < *b && is_space_at(ot, olen, *a, &sl))
+        *a += sl;
+    while (*b > *a) {
+        size_t k = *b - 1;
+        while (k > *a && ((unsigned char)ot[k] & 0xC0) == 0x80)
             k--;
         if (!is_space_at(ot, olen, k, &sl))
             break;
-        b = k;
+        *b = k;
     }
-    if (a == b)
-        return;
-    uint64_t first = s->nw ? c->w[s->w0].sound : s->frame;
-    size_t total = text_chars(ot + a, b - a);
-    if (total <= CLI_CUE_MAX) {
-        cue_push(out, first, s->orig_off + a, s->orig_off + b);
-        return;
-    }
+    return *a < *b;
+}
 
-    /* Clauses of both texts. */
+/* One sentence being cut into cues. */
+typedef struct cutter {
+    const cli_captions *c;
+    const cap_sent *s;
+    const char *ot, *nt; /* original and normalized text */
+    size_t a, b, nlen;   /* the trimmed original [a, b); the normalized length */
     size_t ocut[MAX_CUTS + 2], ncut[MAX_CUTS + 2];
-    size_t no = clause_cuts(ot + a, b - a, ocut + 1, MAX_CUTS);
-    size_t nn = clause_cuts(nt, nlen, ncut + 1, MAX_CUTS);
-    ocut[0] = 0;
-    ocut[no + 1] = b - a;
-    for (size_t k = 0; k <= no + 1; k++)
-        ocut[k] += a;
-    int matched = no == nn;
-    if (matched) {
-        ncut[0] = 0;
-        ncut[nn + 1] = nlen;
-    } else {
-        /* The normalizer added or removed clause punctuation: place each
-         * original clause by its first word, else proportionally. */
-        ncut[0] = 0;
-        ncut[no + 1] = nlen;
-        for (size_t k = 1; k <= no; k++) {
-            size_t est = (size_t)((double)(ocut[k] - a) * (double)nlen / (double)(b - a)), pos;
-            if (anchor_word(ot, ocut[k], b, nt, ncut[k - 1], nlen, est, &pos))
-                est = pos;
-            ncut[k] = est < ncut[k - 1] ? ncut[k - 1] : est;
-        }
-    }
-
-    /* Pieces: clauses, and clauses longer than a cue split at spaces. */
+    size_t no;           /* clause cuts inside the original */
     piece pc[MAX_PIECES];
-    size_t np = 0;
-    for (size_t k = 0; k <= no && np < MAX_PIECES; k++) {
-        size_t c0 = ocut[k], c1 = ocut[k + 1];
-        size_t n0 = ncut[k], n1 = ncut[k + 1];
-        size_t cl = text_chars(ot + c0, c1 - c0);
-        if (cl <= CLI_CUE_MAX) {
-            pc[np++] = (piece){s->orig_off + c0, s->orig_off + c1, n0, cl};
+    size_t np;
+} cutter;
+
+/* Clauses of both texts: cut at the same clause punctuation. When the
+ * normalizer added or removed some, each original clause is placed by its
+ * first word, else proportionally. */
+static void match_clauses(cutter *k)
+{
+    size_t no = clause_cuts(k->ot + k->a, k->b - k->a, k->ocut + 1, MAX_CUTS);
+    size_t nn = clause_cuts(k->nt, k->nlen, k->ncut + 1, MAX_CUTS);
+    k->no = no;
+    k->ocut[0] = 0;
+    k->ocut[no + 1] = k->b - k->a;
+    for (size_t i = 0; i <= no + 1; i++)
+        k->ocut[i] += k->a;
+    k->ncut[0] = 0;
+    k->ncut[no + 1] = k->nlen;
+    if (no == nn)
+        return;
+    for (size_t i = 1; i <= no; i++) {
+        size_t est = (size_t)((double)(k->ocut[i] - k->a) * (double)k->nlen / (double)(k->b - k->a)), pos;
+        if (anchor_word(k->ot, k->ocut[i], k->b, k->nt, k->ncut[i - 1], k->nlen, est, &pos))
+            est = pos;
+        k->ncut[i] = est < k->ncut[i - 1] ? k->ncut[i - 1] : est;
+    }
+}
+
+/* Where to cut [p0, c1) so that its first part has about `target` characters
+ * (counted from the clause start, done_chars before p0), preferring a cut before
+ * a word the normalizer kept (exact timing). Returns the cut (c1 when none);
+ * *pn_next receives its position in the normalized text. */
+static size_t best_cut(const cutter *k, size_t c0, size_t c1, size_t n0, size_t n1, size_t p0, size_t pn,
+                       size_t target, size_t done_chars, size_t *pn_next)
+{
+    size_t chars = done_chars, best = (size_t)-1, p1 = c1, sl;
+    *pn_next = n1;
+    for (size_t i = p0; i < c1;) {
+        if (!is_space_at(k->ot, c1, i, &sl)) {
+            if (((unsigned char)k->ot[i] & 0xC0) != 0x80)
+                chars++;
+            i++;
             continue;
         }
-        /* Cut this clause at spaces into k parts of about equal length,
-         * preferring cuts before a word the normalizer kept (exact timing). */
-        size_t k_parts = (cl + CLI_CUE_MAX - 1) / CLI_CUE_MAX, p0 = c0, done_chars = 0, pn = n0;
-        for (size_t part = 1; part <= k_parts && p0 < c1 && np < MAX_PIECES; part++) {
-            size_t p1 = c1, pn_next = n1;
-            if (part < k_parts) {
-                size_t target = cl * part / k_parts, chars = done_chars, best = (size_t)-1;
-                for (size_t i = p0; i < c1;) {
-                    if (is_space_at(ot, c1, i, &sl)) {
-                        size_t d = chars > target ? chars - target : target - chars;
-                        if (chars > target && d > best)
-                            break;
-                        size_t j = i;
-                        while (j < c1 && is_space_at(ot, c1, j, &sl))
-                            j += sl;
-                        size_t est = n0 + (size_t)((double)(j - c0) * (double)(n1 - n0) / (double)(c1 - c0)), pos;
-                        int anchored = d <= 2 * ANCHOR_PENALTY && anchor_word(ot, j, c1, nt, pn, n1, est, &pos);
-                        size_t cost = d + (anchored ? 0 : ANCHOR_PENALTY);
-                        if (cost < best && i > p0) {
-                            best = cost;
-                            p1 = i;
-                            pn_next = anchored ? pos : est;
-                        }
-                        chars++;
-                        i = j;
-                        continue;
-                    }
-                    if (((unsigned char)ot[i] & 0xC0) != 0x80)
-                        chars++;
-                    i++;
-                }
-            }
-            size_t pcs = text_chars(ot + p0, p1 - p0);
-            pc[np++] = (piece){s->orig_off + p0, s->orig_off + p1, pn, pcs};
-            done_chars += pcs + 1;
-            pn = pn_next < pn ? pn : pn_next;
-            p0 = p1;
-            while (p0 < c1 && is_space_at(ot, c1, p0, &sl))
-                p0 += sl;
+        size_t d = chars > target ? chars - target : target - chars;
+        if (chars > target && d > best)
+            break;
+        size_t j = i;
+        while (j < c1 && is_space_at(k->ot, c1, j, &sl))
+            j += sl;
+        size_t est = n0 + (size_t)((double)(j - c0) * (double)(n1 - n0) / (double)(c1 - c0)), pos;
+        int anchored = d <= 2 * ANCHOR_PENALTY && anchor_word(k->ot, j, c1, k->nt, pn, n1, est, &pos);
+        size_t cost = d + (anchored ? 0 : ANCHOR_PENALTY);
+        if (cost < best && i > p0) {
+            best = cost;
+            p1 = i;
+            *pn_next = anchored ? pos : est;
         }
+        chars++;
+        i = j;
     }
+    return p1;
+}
 
-    if (np && pc[np - 1].o1 < s->orig_off + b)
-        pc[np - 1].o1 = s->orig_off + b; /* more pieces than the table holds: the last one takes the rest */
+/* A clause longer than a cue: cut at spaces into parts of about equal length. */
+static void split_clause(cutter *k, size_t c0, size_t c1, size_t n0, size_t n1, size_t cl)
+{
+    size_t parts = (cl + CLI_CUE_MAX - 1) / CLI_CUE_MAX, p0 = c0, done_chars = 0, pn = n0, sl;
+    for (size_t part = 1; part <= parts && p0 < c1 && k->np < MAX_PIECES; part++) {
+        size_t p1 = c1, pn_next = n1;
+        if (part < parts)
+            p1 = best_cut(k, c0, c1, n0, n1, p0, pn, cl * part / parts, done_chars, &pn_next);
+        size_t pcs = text_chars(k->ot + p0, p1 - p0);
+        k->pc[k->np++] = (piece){k->s->orig_off + p0, k->s->orig_off + p1, pn, pcs};
+        done_chars += pcs + 1;
+        pn = pn_next < pn ? pn : pn_next;
+        p0 = p1;
+        while (p0 < c1 && is_space_at(k->ot, c1, p0, &sl))
+            p0 += sl;
+    }
+}
 
-    /* Pack pieces into cues of at most CLI_CUE_MAX characters. */
+/* Pieces: clauses, and clauses longer than a cue split at spaces. */
+static void make_pieces(cutter *k)
+{
+    for (size_t i = 0; i <= k->no && k->np < MAX_PIECES; i++) {
+        size_t c0 = k->ocut[i], c1 = k->ocut[i + 1], n0 = k->ncut[i], n1 = k->ncut[i + 1];
+        size_t cl = text_chars(k->ot + c0, c1 - c0);
+        if (cl <= CLI_CUE_MAX)
+            k->pc[k->np++] = (piece){k->s->orig_off + c0, k->s->orig_off + c1, n0, cl};
+        else
+            split_clause(k, c0, c1, n0, n1, cl);
+    }
+    if (k->np && k->pc[k->np - 1].o1 < k->s->orig_off + k->b)
+        k->pc[k->np - 1].o1 = k->s->orig_off + k->b; /* more pieces than the table holds: the last takes the rest */
+}
+
+/* Pack pieces into cues of at most CLI_CUE_MAX characters. */
+static void pack_cues(const cutter *k, uint64_t first, cue_list *out)
+{
     size_t i = 0;
     int first_cue = 1;
-    while (i < np) {
-        size_t j = i + 1, chars = pc[i].chars;
-        while (j < np && chars + 1 + pc[j].chars <= CLI_CUE_MAX) {
-            chars += 1 + pc[j].chars;
+    while (i < k->np) {
+        size_t j = i + 1, chars = k->pc[i].chars;
+        while (j < k->np && chars + 1 + k->pc[j].chars <= CLI_CUE_MAX) {
+            chars += 1 + k->pc[j].chars;
             j++;
         }
-        uint64_t st = first_cue ? first : word_frame_near(c, s, pc[i].n0);
-        if (!first_cue && out->n && st <= out->v[out->n - 1].start) {
-            out->v[out->n - 1].o1 = pc[j - 1].o1; /* no later word to start at: extend the previous cue */
-        } else {
-            cue_push(out, st, pc[i].o0, pc[j - 1].o1);
-        }
+        uint64_t st = first_cue ? first : word_frame_near(k->c, k->s, k->pc[i].n0);
+        if (!first_cue && out->n && st <= out->v[out->n - 1].start)
+            out->v[out->n - 1].o1 = k->pc[j - 1].o1; /* no later word to start at: extend the previous cue */
+        else
+            cue_push(out, st, k->pc[i].o0, k->pc[j - 1].o1);
         first_cue = 0;
         i = j;
     }
+}
+
+static void sentence_cues(const cli_captions *c, const cap_sent *s, cue_list *out)
+{
+    cutter k;
+    k.c = c;
+    k.s = s;
+    k.ot = c->orig.data + s->orig_off;
+    k.nt = c->norm.data + s->norm_off;
+    k.nlen = s->norm_len;
+    k.np = 0;
+    if (!trim_original(k.ot, s->orig_len, &k.a, &k.b))
+        return;
+    uint64_t first = s->nw ? c->w[s->w0].sound : s->frame;
+    if (text_chars(k.ot + k.a, k.b - k.a) <= CLI_CUE_MAX) {
+        cue_push(out, first, s->orig_off + k.a, s->orig_off + k.b);
+        return;
+    }
+    match_clauses(&k);
+    make_pieces(&k);
+    pack_cues(&k, first, out);
 }
 
 static void put_time(ks_buf *b, uint64_t frame, int rate, char sep)
