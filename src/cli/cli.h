@@ -114,10 +114,17 @@ typedef struct cli_input {
     uint64_t total;          /* size in bytes when known, else 0 */
     uint64_t consumed;       /* bytes handed out so far */
     int stream;              /* a pipe, terminal or socket: reads return what is there now */
+    uint64_t line_len;       /* bytes since the last line end */
+    unsigned long lines;     /* line ends read so far */
 } cli_input;
 
+/* The longest line any mode accepts: longer lines are processed in windows, but a
+ * "line" this long is not text (/dev/zero): one error for every mode. */
+#define CLI_MAX_LINE ((uint64_t)128 << 20)
+
 int cli_input_open(cli_input *in, const cli_opts *o, ks_buf *argbuf);
-/* Read up to n bytes; returns bytes read, 0 at EOF, -1 on error (message printed). */
+/* Read up to n bytes; returns bytes read, 0 at EOF, -1 on error (message printed:
+ * read errors, and "NAME:N: line longer than 128 MiB"). */
 long cli_input_read(cli_input *in, char *dst, size_t n);
 /* A stream with nothing more to read at this moment. */
 int cli_input_idle(const cli_input *in);

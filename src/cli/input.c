@@ -54,6 +54,24 @@ int cli_input_open(cli_input *in, const cli_opts *o, ks_buf *argbuf)
     return 0;
 }
 
+/* Keep the length of the current line; one bound for every mode. */
+static int count_lines(cli_input *in, const char *p, size_t n)
+{
+    const char *end = p + n, *nl;
+    while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+        in->lines++;
+        in->line_len = 0;
+        p = nl + 1;
+    }
+    in->line_len += (uint64_t)(end - p);
+    if (in->line_len > CLI_MAX_LINE) {
+        cli_error("%s:%lu: line longer than %llu MiB: not a text", in->name, in->lines + 1,
+                  (unsigned long long)(CLI_MAX_LINE >> 20));
+        return -1;
+    }
+    return 0;
+}
+
 long cli_input_read(cli_input *in, char *dst, size_t n)
 {
     if (in->args_text) {
@@ -70,7 +88,7 @@ long cli_input_read(cli_input *in, char *dst, size_t n)
         ssize_t r = read(fileno(in->f), dst, n);
         if (r >= 0) {
             in->consumed += (uint64_t)r;
-            return (long)r;
+            return count_lines(in, dst, (size_t)r) == 0 ? (long)r : -1;
         }
         if (errno == EINTR && !cli_signal_received)
             continue;

@@ -5,6 +5,7 @@
 #include "cli.h"
 
 #define LINE_CHUNK 65536
+#define LINE_WINDOW ((size_t)1 << 20) /* a longer line is done in windows cut at a sentence end or a space */
 
 typedef struct line_state {
     cli_ctx *c;
@@ -70,7 +71,7 @@ static int do_line(line_state *s, const cli_input *in, const char *line, size_t 
         fputs("= ", stdout);
         fwrite(text, 1, s->out.len, stdout);
     } else {
-        fwrite(text, 1, s->out.len, stdout);
+        fwrite(text, 1, s->out.len, stdout); /* a window of a long line continues on the same output line */
     }
     if (end_line)
         putchar('\n');
@@ -120,6 +121,19 @@ static int run_lines(cli_ctx *c)
         /* Search only the bytes not searched yet: a 10 MB line stays linear. */
         size_t from = scanned > start ? scanned : start;
         char *nl = pending.len > from ? memchr(pending.data + from, '\n', pending.len - from) : NULL;
+        if (!nl && pending.len - start >= LINE_WINDOW) {
+            /* a long line: its first window now, so memory stays bounded */
+            size_t cut = ks_sentence_split(pending.data + start, pending.len - start, 0, LINE_WINDOW);
+            if (cut == 0 || cut > pending.len - start)
+                cut = LINE_WINDOW;
+            if (do_line(&s, &in, pending.data + start, cut, lineno + 1, 0) != 0) {
+                rc = CLI_EXIT_ERROR;
+                break;
+            }
+            start += cut;
+            s.line_start += cut;
+            continue;
+        }
         if (!nl && !eof) {
             scanned = pending.len;
             /* -x on an idle stream: the finished sentences of the line being typed are spoken now */
@@ -153,7 +167,7 @@ static int run_lines(cli_ctx *c)
                     start = 0;
                 }
                 if (ks_buf_append(&pending, chunk, (size_t)r) != 0) {
-                    cli_error("%s:%ld: line too long", in.name, lineno + 1);
+                    cli_error("%s:%ld: out of memory", in.name, lineno + 1);
                     rc = CLI_EXIT_ERROR;
                     break;
                 }
