@@ -24,7 +24,7 @@
 #define DATAFILE_OPTIONAL 1u
 
 typedef struct datafile {
-    char *data;  /* the whole file plus a terminating '\0' (not counted in len); caller frees */
+    char *data; /* the whole file plus a terminating '\0' (not counted in len); caller frees */
     size_t len;
     int missing; /* DATAFILE_OPTIONAL and the file does not exist */
 } datafile;

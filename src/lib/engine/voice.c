@@ -135,8 +135,8 @@ static ks_status voice_parse(ks_voice *v, const char *name, const char *data, si
                 slot = (int)i;
         if (slot >= 0) {
             if (seen[slot])
-                return status_set(err, KS_EPARSE, "%s:%d: duplicate key '%s' (first at line %d)", name, lineno,
-                                  key, seen[slot]);
+                return status_set(err, KS_EPARSE, "%s:%d: duplicate key '%s' (first at line %d)", name, lineno, key,
+                                  seen[slot]);
             seen[slot] = lineno;
         }
 
