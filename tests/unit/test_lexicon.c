@@ -2,9 +2,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "check.h"
+#include "datafile.h"
 #include "kazspeak/kazspeak.h"
 #include "lexicon.h"
 
@@ -135,6 +137,119 @@ int main(void)
             remove(path);
             rmdir(dir);
         }
+    }
+    /* data files (datafile.c): only small regular text files are read; a FIFO,
+     * a device or a directory fails at once (alarm: a hang fails the test) */
+    {
+        char dir[] = "/tmp/ks-df-XXXXXX";
+        CHECK(mkdtemp(dir) != NULL);
+        char p[300], want[600];
+        datafile df;
+        alarm(60);
+#define DF_PATH(name) snprintf(p, sizeof p, "%s/%s", dir, name)
+        DF_PATH("ok.tsv");
+        FILE *f = fopen(p, "w");
+        if (f) {
+            fputs("@kind\tunits\nшм\tшақырым\tafter_num\ts\n", f);
+            fclose(f);
+        }
+        CHECK_INT(datafile_read(p, 0, &df, &err), KS_OK);
+        CHECK(df.data && df.len == strlen(df.data) && df.len > 20 && !df.missing);
+        datafile_free(&df);
+        datafile_free(&df); /* twice is harmless */
+        datafile_free(NULL);
+        CHECK_INT(datafile_check(p, &err), KS_OK);
+        CHECK(ks_lexicon_new(&lex, &err) == KS_OK);
+        CHECK_INT(ks_lexicon_load_file(lex, p, &err), KS_OK);
+
+        DF_PATH("empty.tsv");
+        f = fopen(p, "w");
+        if (f)
+            fclose(f);
+        CHECK_INT(datafile_read(p, 0, &df, &err), KS_OK);
+        CHECK(df.data && df.len == 0);
+        datafile_free(&df);
+
+        DF_PATH("missing.tsv");
+        CHECK_INT(datafile_read(p, 0, &df, &err), KS_EIO);
+        snprintf(want, sizeof want, "%s: No such file or directory", p);
+        CHECK_STR(err.msg, want);
+        CHECK(df.data == NULL);
+        CHECK_INT(datafile_read(p, DATAFILE_OPTIONAL, &df, &err), KS_OK);
+        CHECK(df.missing && df.data == NULL);
+        CHECK_INT(datafile_check(p, &err), KS_EIO);
+
+        DF_PATH("fifo.tsv");
+        CHECK(mkfifo(p, 0600) == 0);
+        CHECK_INT(datafile_read(p, 0, &df, &err), KS_EIO);
+        snprintf(want, sizeof want, "%s: not a regular file", p);
+        CHECK_STR(err.msg, want);
+        CHECK_INT(ks_lexicon_load_file(lex, p, &err), KS_EIO);
+        CHECK_STR(err.msg, want);
+        CHECK_INT(datafile_check(p, &err), KS_EIO);
+        CHECK_STR(err.msg, want);
+        remove(p);
+
+        static const char *const devices[] = {"/dev/zero", "/dev/urandom", "/dev/null"};
+        for (size_t i = 0; i < sizeof devices / sizeof devices[0]; i++) {
+            DF_PATH("dev.tsv");
+            CHECK(symlink(devices[i], p) == 0);
+            CHECK_INT(ks_lexicon_load_file(lex, p, &err), KS_EIO);
+            snprintf(want, sizeof want, "%s: not a regular file", p);
+            CHECK_STR(err.msg, want);
+            remove(p);
+            CHECK_INT(datafile_read(devices[i], 0, &df, &err), KS_EIO);
+        }
+
+        CHECK_INT(ks_lexicon_load_file(lex, dir, &err), KS_EIO);
+        snprintf(want, sizeof want, "%s: is a directory", dir);
+        CHECK_STR(err.msg, want);
+
+        DF_PATH("nul.tsv");
+        f = fopen(p, "w");
+        if (f) {
+            static const char nul_text[] = "@kind\tunits\n# ok\nкм\tx\0y\t-\ts\n";
+            fwrite(nul_text, 1, sizeof nul_text - 1, f);
+            fclose(f);
+        }
+        CHECK_INT(ks_lexicon_load_file(lex, p, &err), KS_EPARSE);
+        snprintf(want, sizeof want, "%s:3: NUL byte (not a text file)", p);
+        CHECK_STR(err.msg, want);
+        remove(p);
+
+        /* the size cap: DATAFILE_MAX bytes are read, one more is refused */
+        DF_PATH("big.tsv");
+        f = fopen(p, "w");
+        if (f) {
+            static char line[4096];
+            memset(line, '#', sizeof line);
+            for (size_t n = 0; n < DATAFILE_MAX / sizeof line; n++)
+                fwrite(line, 1, sizeof line, f);
+            fclose(f);
+        }
+        CHECK_INT(datafile_read(p, 0, &df, &err), KS_OK);
+        CHECK_INT(df.len, DATAFILE_MAX);
+        datafile_free(&df);
+        f = fopen(p, "a");
+        if (f) {
+            fputc('\n', f);
+            fclose(f);
+        }
+        CHECK_INT(ks_lexicon_load_file(lex, p, &err), KS_ENOMEM);
+        snprintf(want, sizeof want, "%s: larger than 16 MiB", p);
+        CHECK_STR(err.msg, want);
+        CHECK(truncate(p, (off_t)64 << 20) == 0); /* sparse: refused before reading */
+        CHECK_INT(datafile_read(p, 0, &df, &err), KS_ENOMEM);
+        CHECK_STR(err.msg, want);
+        remove(p);
+        alarm(0);
+        ks_lexicon_free(lex);
+        DF_PATH("ok.tsv");
+        remove(p);
+        DF_PATH("empty.tsv");
+        remove(p);
+        CHECK(rmdir(dir) == 0);
+#undef DF_PATH
     }
     return check_done();
 }

@@ -1,7 +1,12 @@
 /* test_sink.c - audio sinks: every file format round-trips through
  * libsndfile, temporary files never stay behind, error paths fail cleanly,
  * the streamed WAV is exactly header + samples, the memory sink keeps
- * what it got.  No sound card needed. */
+ * what it got.  No sound card needed.
+ * The file-sink tests run twice: with the unnamed O_TMPFILE temporary file
+ * (nothing visible in the folder while writing; when the test folder's
+ * filesystem supports it) and with KAZSPEAK_NO_TMPFILE=1, the named
+ * ".NAME.XXXXXX" fallback. */
+#define _GNU_SOURCE /* O_TMPFILE */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -82,6 +87,10 @@ static int exists(const char *path)
 }
 
 static char tmpdir[64];
+/* The current mode writes a visible ".NAME.XXXXXX" while a sink is open. */
+static int named_temp;
+/* Entries a folder holds while `n` sinks write into it. */
+#define WRITING(n) (named_temp ? (n) : 0)
 
 static void path_in(char *out, size_t n, const char *name)
 {
@@ -131,11 +140,12 @@ static void roundtrip(const struct fmt_case *c, mode_t mask)
         fprintf(stderr, "  %s: %s\n", c->name, err.msg);
         return;
     }
-    /* while writing: only the temporary file exists */
+    /* while writing: only the temporary file exists (none with O_TMPFILE) */
     CHECK_INT(write_tone(s, RATE, RATE, &err), KS_OK);
     CHECK_INT(ks_sink_frames(s), RATE);
-    CHECK_INT(count_entries(tmpdir, first, sizeof first), 1);
-    CHECK(first[0] == '.' && strncmp(first + 1, c->name, strlen(c->name)) == 0);
+    CHECK_INT(count_entries(tmpdir, first, sizeof first), WRITING(1));
+    if (named_temp)
+        CHECK(first[0] == '.' && strncmp(first + 1, c->name, strlen(c->name)) == 0);
     CHECK(!exists(path));
     st = ks_sink_close(s, &err);
     CHECK_INT(st, KS_OK);
@@ -222,7 +232,7 @@ static void test_names(void)
     CHECK(chdir(tmpdir) == 0);
     CHECK_INT(ks_sink_file_open(&s, "rel.wav", KS_FORMAT_WAV, RATE, &err), KS_OK);
     CHECK_INT(write_tone(s, 100, RATE, &err), KS_OK);
-    CHECK_INT(count_entries(".", NULL, 0), 1);
+    CHECK_INT(count_entries(".", NULL, 0), WRITING(1));
     CHECK_INT(ks_sink_close(s, &err), KS_OK);
     CHECK(exists("rel.wav"));
     unlink("rel.wav");
@@ -281,7 +291,7 @@ static void test_abort_and_signal_cleanup(void)
     path_in(path, sizeof path, "a.flac");
     CHECK_INT(ks_sink_file_open(&s, path, KS_FORMAT_FLAC, RATE, &err), KS_OK);
     CHECK_INT(write_tone(s, RATE / 2, RATE, &err), KS_OK);
-    CHECK_INT(count_entries(tmpdir, NULL, 0), 1);
+    CHECK_INT(count_entries(tmpdir, NULL, 0), WRITING(1));
     ks_sink_abort(s);
     CHECK_INT(count_entries(tmpdir, NULL, 0), 0);
     ks_sink_abort(NULL);
@@ -300,10 +310,14 @@ static void test_abort_and_signal_cleanup(void)
     struct stat st;
     CHECK(stat(path, &st) == 0 && st.st_size == 3);
     CHECK_INT(count_entries(tmpdir, NULL, 0), 1);
+    CHECK(chmod(path, 0640) == 0);
     CHECK_INT(ks_sink_file_open(&s, path, KS_FORMAT_WAV, RATE, &err), KS_OK);
     CHECK_INT(write_tone(s, 1000, RATE, &err), KS_OK);
+    CHECK_INT(count_entries(tmpdir, NULL, 0), 1 + WRITING(1));
     CHECK_INT(ks_sink_close(s, &err), KS_OK);
     CHECK(stat(path, &st) == 0 && st.st_size == 44 + 2000);
+    CHECK_INT(st.st_mode & 07777, 0640); /* the replaced file's permissions are kept */
+    CHECK_INT(count_entries(tmpdir, NULL, 0), 1);
     unlink(path);
 
     /* the signal-handler cleanup removes the temporary files of live sinks */
@@ -314,7 +328,7 @@ static void test_abort_and_signal_cleanup(void)
     CHECK_INT(ks_sink_file_open(&s, path, KS_FORMAT_OGG, RATE, &err), KS_OK);
     CHECK_INT(ks_sink_file_open(&s2, p2, KS_FORMAT_MP3, RATE, &err), KS_OK);
     CHECK_INT(write_tone(s, 5000, RATE, &err), KS_OK);
-    CHECK_INT(count_entries(tmpdir, NULL, 0), 2);
+    CHECK_INT(count_entries(tmpdir, NULL, 0), WRITING(2));
     ks_sink_cleanup_signal();
     CHECK_INT(count_entries(tmpdir, NULL, 0), 0);
     ks_sink_abort(s);
@@ -327,7 +341,8 @@ static void test_abort_and_signal_cleanup(void)
     unlink(path);
     CHECK_INT(count_entries(tmpdir, NULL, 0), 0);
 
-    /* more sinks than the table holds are refused, not left unprotected */
+    /* named temporary files: more sinks than the table holds are refused,
+     * not left unprotected; unnamed ones need no table slot while writing */
     ks_sink *many[20];
     int opened = 0;
     ks_status last = KS_OK;
@@ -341,9 +356,13 @@ static void test_abort_and_signal_cleanup(void)
             break;
         opened++;
     }
-    CHECK(opened >= 8 && opened < 20);
-    CHECK(last != KS_OK && strstr(err.msg, "too many") != NULL);
-    CHECK_INT(count_entries(tmpdir, NULL, 0), opened);
+    if (named_temp) {
+        CHECK(opened >= 8 && opened < 20);
+        CHECK(last != KS_OK && strstr(err.msg, "too many") != NULL);
+    } else {
+        CHECK_INT(opened, 20);
+    }
+    CHECK_INT(count_entries(tmpdir, NULL, 0), WRITING(opened));
     for (int i = 0; i < opened; i++)
         ks_sink_abort(many[i]);
     CHECK_INT(count_entries(tmpdir, NULL, 0), 0);
@@ -382,11 +401,57 @@ static void test_signal_child(void)
     char c;
     CHECK(read(ready[0], &c, 1) == 1);
     close(ready[0]);
-    CHECK_INT(count_entries(tmpdir, NULL, 0), 1); /* the temporary file */
+    CHECK_INT(count_entries(tmpdir, NULL, 0), WRITING(1)); /* the temporary file */
     kill(pid, SIGTERM);
     int status = 0;
     CHECK(waitpid(pid, &status, 0) == pid);
     CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 128 + SIGTERM);
+    CHECK_INT(count_entries(tmpdir, NULL, 0), 0);
+}
+
+/* Whether the test folder's filesystem gives unnamed files (O_TMPFILE). */
+static int tmpfile_supported(void)
+{
+#ifdef O_TMPFILE
+    int fd = open(tmpdir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+        close(fd);
+        return 1;
+    }
+#endif
+    return 0;
+}
+
+/* SIGKILL in the middle of a write (no handler can run): with O_TMPFILE the
+ * folder stays empty. */
+static void test_sigkill_child(void)
+{
+    char path[512];
+    path_in(path, sizeof path, "killed9.flac");
+    int ready[2];
+    CHECK(pipe(ready) == 0);
+    pid_t pid = fork();
+    if (pid == 0) {
+        ks_error err;
+        ks_sink *s = NULL;
+        if (ks_sink_file_open(&s, path, KS_FORMAT_FLAC, RATE, &err) != KS_OK)
+            _exit(2);
+        if (write_tone(s, RATE * 3, RATE, &err) != KS_OK)
+            _exit(3);
+        if (write(ready[1], "x", 1) != 1)
+            _exit(4);
+        for (;;)
+            if (write_tone(s, 1000, RATE, &err) != KS_OK)
+                _exit(5);
+    }
+    close(ready[1]);
+    char c;
+    CHECK(read(ready[0], &c, 1) == 1);
+    close(ready[0]);
+    kill(pid, SIGKILL);
+    int status = 0;
+    CHECK(waitpid(pid, &status, 0) == pid);
+    CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
     CHECK_INT(count_entries(tmpdir, NULL, 0), 0);
 }
 
@@ -832,13 +897,25 @@ int main(void)
         return 1;
     }
     test_format_from_path();
-    test_roundtrip();
-    test_opus_rates();
-    test_names();
-    test_abort_and_signal_cleanup();
-    test_signal_child();
-    test_errors();
-    test_devices();
+    int anon = tmpfile_supported();
+    for (int pass = anon ? 0 : 1; pass < 2; pass++) {
+        named_temp = pass == 1;
+        if (named_temp)
+            setenv("KAZSPEAK_NO_TMPFILE", "1", 1);
+        fprintf(stderr, "  file sinks with %s temporary files\n", named_temp ? "named" : "unnamed (O_TMPFILE)");
+        test_roundtrip();
+        test_opus_rates();
+        test_names();
+        test_abort_and_signal_cleanup();
+        test_signal_child();
+        if (!named_temp)
+            test_sigkill_child();
+        test_errors();
+        test_devices();
+    }
+    unsetenv("KAZSPEAK_NO_TMPFILE");
+    if (!anon)
+        fprintf(stderr, "  %s does not support O_TMPFILE: only the named scheme was tested\n", tmpdir);
     test_stream_pipe();
     stream_through_child(1);
     stream_through_child(0);

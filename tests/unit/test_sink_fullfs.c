@@ -8,7 +8,9 @@
  *   - with all but one page filled, writes 1 s (small enough that MP3/Ogg may
  *     only fail in the encoder's final flush, where libsndfile 1.2.0 drops
  *     the error): either it fails as above, or the file is complete.
- * A read-only tmpfs must refuse the file with "Read-only file system". */
+ * A read-only tmpfs must refuse the file with "Read-only file system".
+ * Everything runs twice: with unnamed O_TMPFILE temporary files (the default)
+ * and with KAZSPEAK_NO_TMPFILE=1 (named ".NAME.XXXXXX" files). */
 #include <dirent.h>
 #include <errno.h>
 #include <math.h>
@@ -173,20 +175,25 @@ int main(void)
         perror("mkdtemp");
         return 1;
     }
-    if (!mount_tmpfs(dir, "size=16k,mode=0755")) {
-        fprintf(stderr, "skipped: cannot mount a tmpfs on %s (needs root or CAP_SYS_ADMIN)\n", dir);
-        rmdir(dir);
-        return 77;
-    }
-    test_full(dir);
-    test_nearly_full(dir);
-    umount_dir(dir);
-
-    if (mount_tmpfs(dir, "ro,size=16k")) {
-        test_readonly(dir);
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass == 1)
+            setenv("KAZSPEAK_NO_TMPFILE", "1", 1);
+        if (!mount_tmpfs(dir, "size=16k,mode=0755")) {
+            fprintf(stderr, "skipped: cannot mount a tmpfs on %s (needs root or CAP_SYS_ADMIN)\n", dir);
+            rmdir(dir);
+            return 77;
+        }
+        fprintf(stderr, "  %s temporary files\n", pass ? "named" : "unnamed (O_TMPFILE)");
+        test_full(dir);
+        test_nearly_full(dir);
         umount_dir(dir);
-    } else {
-        fprintf(stderr, "  read-only tmpfs not available: part skipped\n");
+
+        if (mount_tmpfs(dir, "ro,size=16k")) {
+            test_readonly(dir);
+            umount_dir(dir);
+        } else {
+            fprintf(stderr, "  read-only tmpfs not available: part skipped\n");
+        }
     }
     rmdir(dir);
     return check_done();

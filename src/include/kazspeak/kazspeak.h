@@ -160,7 +160,8 @@ typedef struct ks_voice {
 
 /* Defaults: espeak "kk", rate 175, pitch 50, range 50, volume 100, wordgap 0. */
 KS_API void ks_voice_defaults(ks_voice *v);
-/* Parse a .voice file. Unknown keys and bad values are KS_EPARSE "file:line: ...". */
+/* Parse a .voice file. Unknown keys and bad values are KS_EPARSE "file:line: ...".
+ * Like lexicons: a regular file (not FIFO/device/directory), <= 16 MiB, no NUL; BOM and CRLF accepted; a repeated key or a `lexicon` line naming a missing or non-regular file is an error at its file:line. */
 KS_API ks_status ks_voice_load_file(ks_voice *v, const char *path, ks_error *err);
 KS_API ks_status ks_voice_load_buffer(ks_voice *v, const char *name, const char *data, size_t len,
                                       ks_error *err);

@@ -1,7 +1,18 @@
 /* sink_file.c - audio files through libsndfile, written failure-safe.
  *
- * The audio goes to ".NAME.XXXXXX" in the destination folder and is renamed
- * onto NAME only after every write, sf_close, fsync and close succeeded.
+ * The audio goes to an unnamed file in the destination folder
+ * (open(folder, O_TMPFILE)), so a process killed with SIGKILL leaves nothing
+ * behind.  On commit, after every write, sf_close and fsync succeeded, the
+ * file is linked to a fresh ".NAME.XXXXXX" in that folder through
+ * /proc/self/fd/N (linkat, AT_SYMLINK_FOLLOW) and renamed onto NAME, so an
+ * existing NAME is replaced atomically; the folder is then fsynced.  Only
+ * between that link and the rename does the temporary name exist, and it is
+ * in the table ks_sink_cleanup_signal() empties.
+ * Where O_TMPFILE is not supported (EOPNOTSUPP, EISDIR, EINVAL: old kernels,
+ * some filesystems) or /proc is not mounted, the audio goes to a named
+ * ".NAME.XXXXXX" from mkstemp instead, registered for the signal cleanup for
+ * its whole life (a SIGKILL leaves it behind).  KAZSPEAK_NO_TMPFILE=1 in the
+ * environment forces that named scheme (for tests).
  * libsndfile 1.2.0 drops some write errors (MP3 encoder, the final Ogg
  * flush), so it writes through our own SF_VIRTUAL_IO callbacks, which keep
  * the first errno; that errno is checked after each libsndfile call.
@@ -9,13 +20,16 @@
  * block with libsamplerate (memory stays flat).
  * An existing character device (/dev/null, /dev/full) is written directly:
  * there is nothing to rename and replacing a device node would be wrong. */
+#define _GNU_SOURCE /* O_TMPFILE */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <samplerate.h>
@@ -39,7 +53,8 @@ typedef struct vio_file {
 typedef struct file_sink {
     ks_sink base;
     char *path;  /* final name */
-    char *tmp;   /* temporary name, NULL when writing a device directly */
+    char *tmp;   /* temporary name: the named temp file, or the unnamed one once linked; else NULL */
+    int anon;    /* fd is an unnamed O_TMPFILE file, not yet linked */
     int slot;    /* temp table slot, -1 if none */
     int fd;
     vio_file vio;
@@ -250,6 +265,76 @@ static ks_status resample_feed(file_sink *f, const float *in, long n, int eoi, k
     return KS_OK;
 }
 
+/* ---------------------------------------------------------------- temporary names */
+
+/* "DIR/.BASE.XXXXXX" (or ".BASE.XXXXXX" with no folder in `path`), with BASE
+ * shortened to keep the name within NAME_MAX; NULL when out of memory. */
+static char *temp_pattern(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    size_t dirlen = slash ? (size_t)(slash - path) : 0;
+    size_t baselen = strlen(base);
+    if (baselen > 200)
+        baselen = 200;
+    /* dir + "/." + base + ".XXXXXX" */
+    size_t n = (slash ? dirlen + 1 : 0) + 1 + baselen + 7 + 1;
+    char *t = malloc(n);
+    if (!t)
+        return NULL;
+    if (slash)
+        snprintf(t, n, "%.*s/.%.*s.XXXXXX", (int)dirlen, path, (int)baselen, base);
+    else
+        snprintf(t, n, ".%.*s.XXXXXX", (int)baselen, base);
+    return t;
+}
+
+/* Replace the trailing XXXXXX of t with random letters and digits. */
+static void fill_random(char *t)
+{
+    static const char chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    unsigned char r[6];
+    if (getrandom(r, sizeof r, GRND_NONBLOCK) != (ssize_t)sizeof r) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        unsigned long x = (unsigned long)ts.tv_nsec ^ ((unsigned long)getpid() << 16) ^ (unsigned long)(uintptr_t)t;
+        for (size_t i = 0; i < sizeof r; i++, x = x * 6364136223846793005UL + 1442695040888963407UL)
+            r[i] = (unsigned char)(x >> 33);
+    }
+    char *x = t + strlen(t) - 6;
+    for (size_t i = 0; i < sizeof r; i++)
+        x[i] = chars[r[i] % (sizeof chars - 1)];
+}
+
+/* Give the unnamed O_TMPFILE file a fresh ".NAME.XXXXXX" in its folder,
+ * registered for the signal cleanup; the caller renames it onto f->path. */
+static ks_status link_anon(file_sink *f, ks_error *err)
+{
+    char proc[64];
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", f->fd);
+    char *t = temp_pattern(f->path);
+    if (!t)
+        return status_set(err, KS_ENOMEM, "%s: out of memory", f->path);
+    for (int tries = 0;; tries++) {
+        fill_random(t);
+        /* in the table before the name exists: a signal in between finds
+         * nothing to unlink, a signal after finds it */
+        f->slot = sink_temp_add(t);
+        if (linkat(AT_FDCWD, proc, AT_FDCWD, t, AT_SYMLINK_FOLLOW) == 0)
+            break;
+        int e = errno;
+        sink_temp_remove(f->slot);
+        f->slot = -1;
+        if (e != EEXIST || tries >= 100) {
+            free(t);
+            return status_set(err, KS_EIO, "%s: cannot name the temporary file: %s", f->path, strerror(e));
+        }
+    }
+    f->tmp = t;
+    f->anon = 0;
+    return KS_OK;
+}
+
 /* ---------------------------------------------------------------- vtable */
 
 static ks_status file_write(ks_sink *s, const int16_t *pcm, size_t frames, ks_error *err)
@@ -296,10 +381,12 @@ static ks_status file_close(ks_sink *s, ks_error *err)
         st = file_fail(f, err, rc);
         goto fail;
     }
-    if (f->tmp && fsync(f->fd) != 0) {
+    if ((f->tmp || f->anon) && fsync(f->fd) != 0) {
         st = status_set(err, KS_EIO, "%s: %s", f->path, strerror(errno));
         goto fail;
     }
+    if (f->anon && (st = link_anon(f, err)) != KS_OK)
+        goto fail;
     rc = close(f->fd);
     f->fd = -1;
     if (rc != 0) {
@@ -378,41 +465,60 @@ static char *dup_range(const char *s, size_t n)
     return d;
 }
 
-/* Create the temporary file next to f->path. */
+/* O_TMPFILE unless KAZSPEAK_NO_TMPFILE is set (to anything but "" or "0"). */
+static int want_tmpfile(void)
+{
+    const char *e = getenv("KAZSPEAK_NO_TMPFILE");
+    return !e || !*e || strcmp(e, "0") == 0;
+}
+
+/* Open an unnamed file in the folder of f->path (O_TMPFILE): 1 on success,
+ * 0 when the kernel, filesystem or a missing /proc rules it out (use a named
+ * temporary file), -1 with errno set on another error. */
+static int open_anon(file_sink *f, mode_t mode)
+{
+#ifdef O_TMPFILE
+    if (!want_tmpfile())
+        return 0;
+    const char *path = f->path;
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? dup_range(path, slash == path ? 1 : (size_t)(slash - path)) : NULL;
+    if (slash && !dir) {
+        errno = ENOMEM;
+        return -1;
+    }
+    int fd = open(dir ? dir : ".", O_TMPFILE | O_RDWR | O_CLOEXEC, mode);
+    int e = errno;
+    free(dir);
+    if (fd < 0) {
+        errno = e;
+        return e == EOPNOTSUPP || e == EISDIR || e == EINVAL ? 0 : -1;
+    }
+    /* committing needs /proc/self/fd/N (linkat with AT_EMPTY_PATH needs a capability) */
+    char proc[64];
+    struct stat st;
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+    if (lstat(proc, &st) != 0) {
+        close(fd);
+        return 0;
+    }
+    f->fd = fd;
+    f->anon = 1;
+    return 1;
+#else
+    (void)f;
+    (void)mode;
+    return 0;
+#endif
+}
+
+/* Create the temporary file next to f->path: unnamed when possible, else
+ * ".NAME.XXXXXX". */
 static ks_status make_temp(file_sink *f, ks_error *err)
 {
     const char *path = f->path;
     const char *slash = strrchr(path, '/');
-    const char *base = slash ? slash + 1 : path;
     size_t dirlen = slash ? (size_t)(slash - path) : 0;
-    size_t baselen = strlen(base);
-    if (baselen > 200)
-        baselen = 200; /* keep ".NAME.XXXXXX" within NAME_MAX */
-    /* dir + "/." + base + ".XXXXXX" */
-    size_t n = (slash ? dirlen + 1 : 0) + 1 + baselen + 7 + 1;
-    f->tmp = malloc(n);
-    if (!f->tmp)
-        return status_set(err, KS_ENOMEM, "%s: out of memory", path);
-    if (slash)
-        snprintf(f->tmp, n, "%.*s/.%.*s.XXXXXX", (int)dirlen, path, (int)baselen, base);
-    else
-        snprintf(f->tmp, n, ".%.*s.XXXXXX", (int)baselen, base);
-
-    f->fd = mkstemp(f->tmp);
-    if (f->fd < 0) {
-        int e = errno;
-        free(f->tmp);
-        f->tmp = NULL;
-        if (slash)
-            return status_set(err, KS_EIO, "%s: cannot create a file in %.*s: %s", path,
-                              dirlen ? (int)dirlen : 1, dirlen ? path : "/", strerror(e));
-        return status_set(err, KS_EIO, "%s: cannot create a file in the current folder: %s",
-                          path, strerror(e));
-    }
-    (void)fcntl(f->fd, F_SETFD, FD_CLOEXEC);
-    f->slot = sink_temp_add(f->tmp);
-    if (f->slot < 0)
-        return status_set(err, KS_ENOMEM, "%s: too many audio files open at once", path);
     /* Replacing a file keeps its permissions (a private 0600 recording stays
      * private); a new file gets 0666 minus the umask, as open(2) would give. */
     struct stat old;
@@ -423,6 +529,35 @@ static ks_status make_temp(file_sink *f, ks_error *err)
         mode_t mask = umask(0);
         umask(mask);
         mode = (mode_t)(0666 & ~mask);
+    }
+
+    int r = open_anon(f, mode);
+    if (r == 0) {
+        f->tmp = temp_pattern(path);
+        if (!f->tmp)
+            return status_set(err, KS_ENOMEM, "%s: out of memory", path);
+        f->fd = mkstemp(f->tmp);
+        if (f->fd < 0) {
+            int e = errno;
+            free(f->tmp);
+            f->tmp = NULL;
+            errno = e;
+            r = -1;
+        }
+    }
+    if (r < 0) {
+        int e = errno;
+        if (slash)
+            return status_set(err, KS_EIO, "%s: cannot create a file in %.*s: %s", path,
+                              dirlen ? (int)dirlen : 1, dirlen ? path : "/", strerror(e));
+        return status_set(err, KS_EIO, "%s: cannot create a file in the current folder: %s",
+                          path, strerror(e));
+    }
+    if (f->tmp) {
+        (void)fcntl(f->fd, F_SETFD, FD_CLOEXEC);
+        f->slot = sink_temp_add(f->tmp);
+        if (f->slot < 0)
+            return status_set(err, KS_ENOMEM, "%s: too many audio files open at once", path);
     }
     if (fchmod(f->fd, mode) != 0)
         return status_set(err, KS_EIO, "%s: %s", path, strerror(errno));

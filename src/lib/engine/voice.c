@@ -1,4 +1,7 @@
-/* voice.c - voice profiles: voices/NAME.voice, `key value` lines. */
+/* voice.c - voice profiles: voices/NAME.voice, `key value` lines.
+ * Read like lexicons: UTF-8, an optional BOM, LF or CRLF line ends, `#`
+ * comments.  Every key but `lexicon` may appear once; a repeated key is an
+ * error naming both lines. */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -6,10 +9,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "datafile.h"
 #include "kazspeak/kazspeak.h"
 #include "status.h"
-
-#define VOICE_MAX_FILE (64 * 1024)
 
 KS_API void ks_voice_defaults(ks_voice *v)
 {
@@ -73,18 +75,28 @@ static int valid_espeak_name(const char *s)
     return 1;
 }
 
-KS_API ks_status ks_voice_load_buffer(ks_voice *v, const char *name, const char *data, size_t len,
-                                      ks_error *err)
+/* Parse into *v; lex_lines (may be NULL) receives the line of each lexicon. */
+static ks_status voice_parse(ks_voice *v, const char *name, const char *data, size_t len,
+                             int lex_lines[KS_MAX_VOICE_LEXICONS], ks_error *err)
 {
     ks_voice nv = *v;
     char dir[512];
     dir_of(name, dir, sizeof dir);
     snprintf(nv.file, sizeof nv.file, "%s", name);
+    if (!data && len)
+        return status_set(err, KS_EINVAL, "ks_voice_load_buffer: bad argument");
     const char *p = data, *end = data + len;
+    if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
+        p += 3; /* BOM */
     int lineno = 0;
+    /* first line of each single-valued key: int_keys, then name, espeak */
+    enum { KEY_NAME = sizeof int_keys / sizeof int_keys[0], KEY_ESPEAK, KEY_COUNT };
+    int seen[KEY_COUNT] = {0};
     while (p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         const char *le = nl ? nl : end;
+        if (le > p && le[-1] == '\r')
+            le--; /* CRLF */
         lineno++;
         char line[1024];
         size_t ll = (size_t)(le - p);
@@ -117,6 +129,17 @@ KS_API ks_status ks_voice_load_buffer(ks_voice *v, const char *name, const char 
         if (!*val)
             return status_set(err, KS_EPARSE, "%s:%d: key '%s' has no value", name, lineno, key);
 
+        int slot = strcmp(key, "name") == 0 ? KEY_NAME : strcmp(key, "espeak") == 0 ? KEY_ESPEAK : -1;
+        for (size_t i = 0; slot < 0 && i < sizeof int_keys / sizeof int_keys[0]; i++)
+            if (strcmp(key, int_keys[i].key) == 0)
+                slot = (int)i;
+        if (slot >= 0) {
+            if (seen[slot])
+                return status_set(err, KS_EPARSE, "%s:%d: duplicate key '%s' (first at line %d)", name, lineno, key,
+                                  seen[slot]);
+            seen[slot] = lineno;
+        }
+
         int done = 0;
         for (size_t i = 0; i < sizeof int_keys / sizeof int_keys[0]; i++) {
             if (strcmp(key, int_keys[i].key) != 0)
@@ -148,6 +171,8 @@ KS_API ks_status ks_voice_load_buffer(ks_voice *v, const char *name, const char 
                                   : snprintf(dst, sizeof nv.lexicons[0], "%s/%s", dir, val);
             if (r < 0 || (size_t)r >= sizeof nv.lexicons[0])
                 return status_set(err, KS_EPARSE, "%s:%d: lexicon path too long", name, lineno);
+            if (lex_lines)
+                lex_lines[nv.n_lexicons] = lineno;
             nv.n_lexicons++;
         } else {
             return status_set(err, KS_EPARSE,
@@ -159,33 +184,39 @@ KS_API ks_status ks_voice_load_buffer(ks_voice *v, const char *name, const char 
     return KS_OK;
 }
 
+KS_API ks_status ks_voice_load_buffer(ks_voice *v, const char *name, const char *data, size_t len,
+                                      ks_error *err)
+{
+    if (!v || !name)
+        return status_set(err, KS_EINVAL, "ks_voice_load_buffer: bad argument");
+    return voice_parse(v, name, data, len, NULL, err);
+}
+
 KS_API ks_status ks_voice_load_file(ks_voice *v, const char *path, ks_error *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return status_set(err, errno == ENOENT ? KS_ENOVOICE : KS_EIO, "%s: %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-        fclose(f);
-        return status_set(err, KS_EIO, "%s: is a directory", path);
+    if (!v || !path)
+        return status_set(err, KS_EINVAL, "ks_voice_load_file: bad argument");
+    datafile df;
+    ks_status st = datafile_read(path, DATAFILE_OPTIONAL, &df, err);
+    if (st != KS_OK)
+        return st;
+    if (df.missing)
+        return status_set(err, KS_ENOVOICE, "%s: %s", path, strerror(ENOENT));
+    ks_voice nv = *v;
+    int lex_lines[KS_MAX_VOICE_LEXICONS] = {0};
+    st = voice_parse(&nv, path, df.data, df.len, lex_lines, err);
+    datafile_free(&df);
+    if (st != KS_OK)
+        return st;
+    /* A lexicon the profile names must be a readable data file: say so with
+     * the profile's file:line rather than later with the lexicon's name only. */
+    for (int i = v->n_lexicons; i < nv.n_lexicons; i++) {
+        ks_error lerr;
+        if ((st = datafile_check(nv.lexicons[i], &lerr)) != KS_OK)
+            return status_set(err, st, "%s:%d: lexicon %s", path, lex_lines[i], lerr.msg);
     }
-    char *buf = malloc(VOICE_MAX_FILE + 1);
-    if (!buf) {
-        fclose(f);
-        return status_set(err, KS_ENOMEM, "%s: out of memory", path);
-    }
-    size_t n = fread(buf, 1, VOICE_MAX_FILE + 1, f);
-    int rerr = ferror(f);
-    fclose(f);
-    ks_status st2;
-    if (rerr)
-        st2 = status_set(err, KS_EIO, "%s: read error", path);
-    else if (n > VOICE_MAX_FILE)
-        st2 = status_set(err, KS_EPARSE, "%s: voice file larger than %d bytes", path, VOICE_MAX_FILE);
-    else
-        st2 = ks_voice_load_buffer(v, path, buf, n, err);
-    free(buf);
-    return st2;
+    *v = nv;
+    return KS_OK;
 }
 
 KS_API ks_status ks_voice_find(ks_voice *v, const char *data_dir, const char *name_or_path, ks_error *err)

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <utf8proc.h>
 
+#include "datafile.h"
 #include "lexicon.h"
 #include "status.h"
 #include "utf8.h"
@@ -400,27 +401,12 @@ KS_API ks_status ks_lexicon_load_file(ks_lexicon *lex, const char *path, ks_erro
 {
     if (!lex || !path)
         return status_set(err, KS_EINVAL, "ks_lexicon_load_file: bad argument");
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return status_set(err, KS_EIO, "%s: %s", path, strerror(errno));
-    ks_buf b;
-    ks_buf_init(&b, (size_t)64 * 1024 * 1024);
-    char chunk[65536];
-    size_t r;
-    while ((r = fread(chunk, 1, sizeof chunk, f)) > 0)
-        ks_buf_append(&b, chunk, r);
-    int rerr = ferror(f);
-    fclose(f);
-    if (rerr) {
-        ks_buf_free(&b);
-        return status_set(err, KS_EIO, "%s: read error", path);
-    }
-    if (b.failed) {
-        ks_buf_free(&b);
-        return status_set(err, KS_ENOMEM, "%s: file too large", path);
-    }
-    ks_status st = ks_lexicon_load_buffer(lex, path, b.data ? b.data : "", b.len, err);
-    ks_buf_free(&b);
+    datafile df;
+    ks_status st = datafile_read(path, 0, &df, err);
+    if (st != KS_OK)
+        return st;
+    st = ks_lexicon_load_buffer(lex, path, df.data, df.len, err);
+    datafile_free(&df);
     return st;
 }
 

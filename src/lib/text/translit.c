@@ -12,6 +12,7 @@
 #include <strings.h>
 #include <utf8proc.h>
 
+#include "datafile.h"
 #include "kazspeak/kazspeak.h"
 #include "status.h"
 #include "translit.h"
@@ -292,28 +293,12 @@ static ks_status load_file(ks_translit *t, const char *dir, const char *file, in
     int pn = snprintf(path, sizeof path, "%s/%s", dir, file);
     if (pn < 0 || (size_t)pn >= sizeof path)
         return status_set(err, KS_EINVAL, "%s: path too long", dir);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        if (optional && errno == ENOENT)
-            return KS_OK;
-        return status_set(err, KS_EIO, "%s: %s", path, strerror(errno));
-    }
-    ks_buf b;
-    ks_buf_init(&b, (size_t)4 << 20);
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        ks_buf_append(&b, chunk, n);
-    int rerr = ferror(f);
-    fclose(f);
-    ks_status st;
-    if (rerr)
-        st = status_set(err, KS_EIO, "%s: read error", path);
-    else if (b.failed)
-        st = status_set(err, KS_ENOMEM, "%s: file too large", path);
-    else
-        st = translit_load_buffer(t, path, b.data ? b.data : "", b.len, err);
-    ks_buf_free(&b);
+    datafile df;
+    ks_status st = datafile_read(path, optional ? DATAFILE_OPTIONAL : 0, &df, err);
+    if (st != KS_OK || df.missing)
+        return st;
+    st = translit_load_buffer(t, path, df.data, df.len, err);
+    datafile_free(&df);
     return st;
 }
 
