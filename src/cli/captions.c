@@ -8,10 +8,12 @@
  * length, clause k of the original is timed by the first word event of
  * clause k of the normalized text; otherwise (the normalizer added or removed
  * a comma) the cut positions are mapped proportionally and snapped to the
- * nearest word event. Nothing is written until cli_captions_finish(), which
- * writes a temporary file and renames it, so a failed or interrupted run
- * leaves no partial caption file. */
+ * nearest word event. Nothing is written until cli_captions_prepare(), which
+ * writes a temporary file, renamed by cli_captions_commit() once the audio
+ * was committed: a failed or interrupted run leaves no partial caption file,
+ * and audio and captions are written both or neither. */
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +21,8 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <utf8proc.h>
 
 #include "captions.h"
 
@@ -45,6 +49,8 @@ typedef struct cap_sent {
 
 struct cli_captions {
     char *path;
+    char *tmp; /* the prepared file, not yet renamed onto path */
+    char err[600]; /* why prepare failed */
     cli_caption_format fmt;
     int rate;
     ks_buf orig, norm;
@@ -95,6 +101,10 @@ void cli_captions_free(cli_captions *c)
 {
     if (!c)
         return;
+    if (c->tmp) { /* prepared but not committed: the audio was not written */
+        unlink(c->tmp);
+        free(c->tmp);
+    }
     ks_buf_free(&c->orig);
     ks_buf_free(&c->norm);
     free(c->s);
@@ -581,8 +591,15 @@ static void put_text(ks_buf *b, const char *t, size_t len, cli_caption_format fm
         if (pending_space)
             ks_buf_putc(&line, ' ');
         pending_space = 0;
-        ks_buf_putc(&line, t[i]);
-        i++;
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)t + i, (utf8proc_ssize_t)(len - i), &cp);
+        if (n <= 0) { /* invalid UTF-8 from the input: the caption file stays valid UTF-8 */
+            ks_buf_puts(&line, "\xEF\xBF\xBD");
+            i++;
+            continue;
+        }
+        ks_buf_append(&line, t + i, (size_t)n);
+        i += (size_t)n;
     }
     if (line.failed || !line.data) {
         b->failed = b->failed || line.failed;
@@ -624,15 +641,33 @@ static void put_text(ks_buf *b, const char *t, size_t len, cli_caption_format fm
 }
 
 /* Write `data` to path through a temporary file in the same folder. */
-static int write_atomic(const char *path, const char *data, size_t len)
+/* Keep the message for the caller, who says in one line what was not written. */
+static void say_error(cli_captions *c, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+static void say_error(cli_captions *c, const char *fmt, ...)
 {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->err, sizeof c->err, fmt, ap);
+    va_end(ap);
+}
+
+/* Write data to a new temporary file beside path (*tmp_out, to free), synced.
+ * 0 ok, -1 error (printed). */
+static int write_temp(cli_captions *c, const char *path, const char *data, size_t len, char **tmp_out)
+{
+    *tmp_out = NULL;
     const char *slash = strrchr(path, '/');
     const char *base = slash ? slash + 1 : path;
     int dirlen = slash ? (int)(slash - path) : 0;
     size_t n = strlen(path) + 16;
     char *tmp = malloc(n);
     if (!tmp) {
-        cli_error("%s: out of memory", path);
+        say_error(c, "%s: out of memory", path);
         return -1;
     }
     if (slash)
@@ -641,7 +676,7 @@ static int write_atomic(const char *path, const char *data, size_t len)
         snprintf(tmp, n, ".%.200s.XXXXXX", base);
     int fd = mkstemp(tmp);
     if (fd < 0) {
-        cli_error("%s: cannot create a temporary file: %s", path, strerror(errno));
+        say_error(c, "%s: cannot create a temporary file: %s", path, strerror(errno));
         free(tmp);
         return -1;
     }
@@ -673,24 +708,20 @@ static int write_atomic(const char *path, const char *data, size_t len)
         free(tmp);
         return -1;
     }
-    if (ok && rename(tmp, path) != 0) {
-        ok = 0;
-        e = errno;
-    }
     if (!ok) {
-        cli_error("%s: %s", path, strerror(e));
+        say_error(c, "%s: %s", path, strerror(e));
         unlink(tmp);
         free(tmp);
         return -1;
     }
-    free(tmp);
+    *tmp_out = tmp;
     return 0;
 }
 
-int cli_captions_finish(cli_captions *c, uint64_t total_frames)
+int cli_captions_prepare(cli_captions *c, uint64_t total_frames)
 {
     if (c->oom || c->orig.failed || c->norm.failed) {
-        cli_error("%s: out of memory", c->path);
+        say_error(c, "%s: out of memory", c->path);
         return -1;
     }
     cue_list cues = {0};
@@ -705,7 +736,7 @@ int cli_captions_finish(cli_captions *c, uint64_t total_frames)
     }
     if (cues.oom) {
         free(cues.v);
-        cli_error("%s: out of memory", c->path);
+        say_error(c, "%s: out of memory", c->path);
         return -1;
     }
     ks_buf out = {0};
@@ -734,10 +765,28 @@ int cli_captions_finish(cli_captions *c, uint64_t total_frames)
     free(cues.v);
     if (out.failed) {
         ks_buf_free(&out);
-        cli_error("%s: out of memory", c->path);
+        say_error(c, "%s: out of memory", c->path);
         return -1;
     }
-    int rc = write_atomic(c->path, out.data ? out.data : "", out.len);
+    int rc = write_temp(c, c->path, out.data ? out.data : "", out.len, &c->tmp);
     ks_buf_free(&out);
     return rc;
+}
+
+const char *cli_captions_error(const cli_captions *c)
+{
+    return c->err;
+}
+
+int cli_captions_commit(cli_captions *c)
+{
+    if (!c->tmp)
+        return -1;
+    if (rename(c->tmp, c->path) != 0) {
+        cli_error("%s: %s", c->path, strerror(errno));
+        return -1;
+    }
+    free(c->tmp);
+    c->tmp = NULL;
+    return 0;
 }

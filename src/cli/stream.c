@@ -190,6 +190,35 @@ static int write_all(cli_ctx *c, ks_sink *sink, write_job *w)
     return rc;
 }
 
+/* Audio and captions are committed both or neither: the captions are written
+ * to a temporary file first; only when that worked is the audio committed,
+ * and only when that worked are the captions renamed into place. */
+static int commit_outputs(cli_ctx *c, ks_sink *sink, cli_captions *cap)
+{
+    ks_error err;
+    if (cap && cli_captions_prepare(cap, ks_sink_frames(sink)) != 0) {
+        ks_sink_abort(sink);
+        cli_captions_free(cap);
+        if (cli_signal_received)
+            return cli_signal_status();
+        cli_error("%s; neither it nor %s was written", cli_captions_error(cap), c->opt.wav_file);
+        return CLI_EXIT_ERROR;
+    }
+    if (ks_sink_close(sink, &err) != KS_OK) {
+        cli_captions_free(cap); /* removes the prepared captions */
+        if (c->opt.to_stdout && strstr(err.msg, "Broken pipe"))
+            return 141; /* the reader went away: end quietly, like SIGPIPE */
+        if (cap)
+            cli_error("%s; neither it nor %s was written", err.msg, c->opt.captions);
+        else
+            cli_error("%s", err.msg);
+        return CLI_EXIT_ERROR;
+    }
+    int rc = cap && cli_captions_commit(cap) != 0 ? CLI_EXIT_ERROR : CLI_EXIT_OK;
+    cli_captions_free(cap);
+    return rc;
+}
+
 int cli_run_write(cli_ctx *c)
 {
     ks_error err;
@@ -222,19 +251,5 @@ int cli_run_write(cli_ctx *c)
             cli_error("interrupted by signal %d: %s was not written", cli_signal_received, c->opt.wav_file);
         return rc;
     }
-    uint64_t frames = ks_sink_frames(sink);
-    if (ks_sink_close(sink, &err) != KS_OK) {
-        cli_captions_free(w.cap);
-        if (c->opt.to_stdout && strstr(err.msg, "Broken pipe"))
-            return 141; /* the reader went away: end quietly, like SIGPIPE */
-        cli_error("%s", err.msg);
-        return CLI_EXIT_ERROR;
-    }
-    if (w.cap) { /* captions only once the audio is committed */
-        int r = cli_captions_finish(w.cap, frames);
-        cli_captions_free(w.cap);
-        if (r != 0)
-            return cli_signal_received ? cli_signal_status() : CLI_EXIT_ERROR;
-    }
-    return CLI_EXIT_OK;
+    return commit_outputs(c, sink, w.cap);
 }

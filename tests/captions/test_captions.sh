@@ -82,5 +82,18 @@ grep -q '&lt;сынақ&gt;' "$T/c.vtt" || fail "< > not escaped in WebVTT"
 [ $? -eq 2 ] || fail "--captions .txt: want exit 2"
 "$K" --captions "$T/y.vtt" "Сәлем." 2>"$T/err"
 [ $? -eq 2 ] || fail "--captions without -w: want exit 2"
+# 5. both or neither: captions that cannot be written keep the audio from being written too
+printf 'old audio' >"$T/keep.wav"
+"$K" -w "$T/keep.wav" --captions "$T/nodir/keep.vtt" "Сәлем, әлем." 2>"$T/err"
+[ $? -eq 1 ] || fail "unwritable captions: want exit 1"
+[ "$(wc -l <"$T/err")" -eq 1 ] || fail "unwritable captions: want one line: $(cat "$T/err")"
+grep -q "nodir/keep.vtt.*neither it nor $T/keep.wav was written" "$T/err" || fail "message: $(cat "$T/err")"
+[ "$(cat "$T/keep.wav")" = "old audio" ] || fail "the audio was replaced although the captions failed"
+
+# 6. invalid UTF-8 in the input becomes U+FFFD in the captions: the file stays valid UTF-8
+printf 'Бір \377\376 екі үш. Төрт \300 бес.\n' >"$T/bad.txt"
+"$K" -f "$T/bad.txt" -w "$T/bad.wav" --captions "$T/bad.srt" 2>"$T/err" || fail "invalid UTF-8 run failed"
+iconv -f UTF-8 -t UTF-8 "$T/bad.srt" >/dev/null 2>&1 || fail "bad.srt is not valid UTF-8: $(od -c "$T/bad.srt" | head)"
+grep -q "Бір �� екі үш." "$T/bad.srt" || fail "U+FFFD missing in bad.srt: $(cat "$T/bad.srt")"
 [ -z "$(ls -A "$T" | grep '^\.')" ] || fail "temporary files left: $(ls -A "$T")"
 echo ok
