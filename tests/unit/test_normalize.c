@@ -404,24 +404,7 @@ int main(void)
         ks_normalizer_free(bare);
     }
 
-    /* letter names and Roman values */
-    {
-        ks_buf b;
-        ks_buf_init(&b, 0);
-        CHECK(normalize_letter_name(&b, 0x0416)); /* Ж */
-        CHECK(normalize_letter_name(&b, 0x04D8)); /* Ә */
-        CHECK(!normalize_letter_name(&b, 0x042C)); /* Ь */
-        CHECK(!normalize_letter_name(&b, 'A'));
-        CHECK_STR(b.data, "жы ә");
-        ks_buf_free(&b);
-        CHECK_INT(normalize_roman_value("XIV", 3), 14);
-        CHECK_INT(normalize_roman_value("MCMXCI", 6), 1991);
-        CHECK_INT(normalize_roman_value("IIII", 4), 0);
-        CHECK_INT(normalize_roman_value("IC", 2), 0);
-        CHECK_INT(normalize_roman_value("ХХІ", strlen("ХХІ")), 21);
-        CHECK_INT(normalize_roman_value("xi", 2), 11);
-        CHECK_INT(normalize_roman_value("Xi", 2), 0);
-    }
+    /* letter names and Roman values: tests/unit/test_kk_words.c */
 
     replay_regressions();
 
