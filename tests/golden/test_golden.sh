@@ -26,9 +26,11 @@ if [ "$got_lines" -ne "$total" ]; then
     echo "expected $total output lines, got $got_lines"; cat "$tmp/err"; exit 1
 fi
 fail=0
-paste -d '\001' "$tmp/cat" "$tmp/in" "$tmp/want" "$tmp/got" "$tmp/flag" >"$tmp/all"
+# a unit separator joins the columns ("paste -d '\\001'" would join with NUL/'0'/'1')
+us=$(printf '\037')
+paste -d "$us" "$tmp/cat" "$tmp/in" "$tmp/want" "$tmp/got" "$tmp/flag" >"$tmp/all"
 row=1
-while IFS=$'\001' read -r cat in want got flag; do
+while IFS="$us" read -r cat in want got flag; do
     row=$((row + 1))
     if [ "$want" != "$got" ]; then
         fail=$((fail + 1))
