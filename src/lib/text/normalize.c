@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hygiene.h"
 #include "kk_words.h"
 #include "lexicon.h"
 #include "norm_morph.h"
@@ -41,7 +42,7 @@ struct ks_normalizer {
     const ks_lexicon *lex;
     ks_explain_fn explain;
     void *explain_user;
-    ks_buf clean, wb, dig;
+    ks_buf clean, hyg, wb, dig;
     int has_pron, has_units;
     unsigned char cyr[256];    /* U+0400..U+04FF: 1 letter, 2 upper, 4 lower */
     uint64_t bloom[3][64];     /* 4096-bit filters of (first bytes, length) of lexicon keys */
@@ -583,6 +584,130 @@ static size_t rule_phone(ks_normalizer *nz, size_t kstart, size_t kp, int plus)
     tok lt = *T(nz, last);
     emit_wb(nz, first.s, lt.e, "phone");
     return last + 1 - kstart;
+}
+
+/* ---------------------------------------------------------------- scores (RULES §26) */
+
+static const char *const ESEP[] = {"есеп", NULL};          /* есебімен, есебі, есепті: stem + ending */
+static const char *const RATIO[] = {"қатынас", "масштаб", NULL};
+
+static int word_stem_in(ks_normalizer *nz, const tok *t, const char *const *stems)
+{
+    static const char *const ESEB[] = {"есеб", NULL};
+    if (stems == ESEP && word_in(nz, t, ESEB))
+        return 1;
+    return word_in(nz, t, stems);
+}
+
+/* A:B at k with 1-3 digit parts; fills a and b */
+static int colon_pair(ks_normalizer *nz, size_t k, uint64_t *a, uint64_t *b, size_t *blen)
+{
+    tok x = *T(nz, k), c = *T(nz, k + 1), y = *T(nz, k + 2);
+    if (x.type != T_DIGITS || !is_punct(&c, ':') || y.type != T_DIGITS || TL(&x) > 3 || TL(&y) > 3)
+        return 0;
+    number_parse_u64(TX(nz, &x), TL(&x), a);
+    number_parse_u64(TX(nz, &y), TL(&y), b);
+    *blen = TL(&y);
+    return 1;
+}
+
+/* The pairs from k on, joined by ", " and brackets, end right before an есеп-word (§26.1, propagation). */
+static int score_run_before_esep(ks_normalizer *nz, size_t k)
+{
+    uint64_t a, b;
+    size_t bl;
+    for (int items = 0; items < 12; items++) {
+        if (!colon_pair(nz, k, &a, &b, &bl))
+            return 0;
+        k += 3;
+        int seps = 0;
+        for (;;) {
+            tok t = *T(nz, k);
+            if (seps < 3 && (is_sp(&t) || is_punct(&t, ',') || is_punct(&t, '(') || is_punct(&t, ')'))) {
+                k++;
+                seps++;
+                continue;
+            }
+            break;
+        }
+        tok t = *T(nz, k), pv = *T(nz, k - 1);
+        if (t.type == T_WORD)
+            return is_sp(&pv) && word_stem_in(nz, &t, ESEP);
+        if (t.type != T_DIGITS)
+            return 0;
+    }
+    return 0;
+}
+
+/* "есеп:", "есеп -", "есеп —" right before k */
+static int esep_before(ks_normalizer *nz, size_t k)
+{
+    size_t j = k;
+    tok t = *TB(nz, j, 1);
+    if (is_sp(&t))
+        t = *TB(nz, --j, 1);
+    if (!(is_punct(&t, ':') || is_rangedash(&t) || is_punct(&t, 0x2014)))
+        return 0;
+    j--;
+    t = *TB(nz, j, 1);
+    if (is_sp(&t))
+        t = *TB(nz, --j, 1);
+    return t.type == T_WORD && t.nch == 4 && word_in(nz, &t, ESEP);
+}
+
+static int inside_score_brackets(ks_normalizer *nz, size_t k)
+{
+    /* "(25:22, 22:25, ...)": walk back over pairs to the bracket, then check the run */
+    size_t j = k;
+    for (int i = 0; i < 12 && j >= 2; i++) {
+        tok p1 = *TB(nz, j, 1);
+        if (is_punct(&p1, '('))
+            return score_run_before_esep(nz, j);
+        tok p2 = *TB(nz, j, 2), p3 = *TB(nz, j, 3), p4 = *TB(nz, j, 4);
+        if (is_sp(&p1) && is_punct(&p2, ',') && p3.type == T_DIGITS && is_punct(&p4, ':'))
+            j -= 5;
+        else
+            return 0;
+    }
+    return 0;
+}
+
+static size_t rule_score(ks_normalizer *nz, size_t k)
+{
+    uint64_t a, b;
+    size_t bl;
+    if (!colon_pair(nz, k, &a, &b, &bl))
+        return 0;
+    tok pv = *TB(nz, k, 1), nx = *T(nz, k + 3), n1 = *T(nz, k + 4);
+    if (is_punct(&pv, ':') || pv.type == T_DIGITS || ((is_punct(&nx, ':') || is_punct(&nx, '.')) && n1.type == T_DIGITS))
+        return 0;
+    if (is_sp(&nx) && word_in(nz, &n1, RATIO))
+        return 0; /* 1:2 қатынасында is a ratio */
+    if (n1.type == T_DIGITS && TL(&n1) == 3 && nx.type == T_SPACE && (nx.f & F_SEP))
+        return 0; /* 1:50 000 is a scale */
+    if (!(bl == 1 || a > 24 || score_run_before_esep(nz, k) || esep_before(nz, k) || inside_score_brackets(nz, k)))
+        return 0;
+    ks_buf *w = &nz->wb;
+    ks_buf_reset(w);
+    tok x = *T(nz, k), y = *T(nz, k + 2);
+    number_cardinal(w, TX(nz, &x), TL(&x));
+    ks_buf_putc(w, '-');
+    size_t mark = w->len;
+    number_cardinal(w, TX(nz, &y), TL(&y));
+    if (w->len > mark && w->data[mark] == ' ') { /* glue B to the hyphen */
+        memmove(w->data + mark, w->data + mark + 1, w->len - mark - 1);
+        w->len--;
+    }
+    size_t end = y.e, kk = k + 3;
+    morph_seq ms;
+    tok sw;
+    if (suffix_at(nz, kk, &ms, &sw)) {
+        morph_glue(w, last_word_start(w), TX(nz, &sw), TL(&sw));
+        end = sw.e;
+        kk += 2;
+    }
+    emit_wb(nz, x.s, end, "score");
+    return kk - k;
 }
 
 /* time of day HH:MM[:SS] (§11) */
@@ -1321,6 +1446,7 @@ KS_API ks_status ks_normalizer_new(ks_normalizer **out, const ks_lexicon *lex, k
     nz->has_pron = lexicon_count_kind(lex, LEX_PRON) > 0;
     nz->has_units = lexicon_count_kind(lex, LEX_UNIT) > 0;
     ks_buf_init(&nz->clean, 0);
+    ks_buf_init(&nz->hyg, 0);
     ks_buf_init(&nz->wb, 0);
     ks_buf_init(&nz->dig, 0);
     nz->endtok.type = T_END;
@@ -1356,6 +1482,7 @@ KS_API void ks_normalizer_free(ks_normalizer *n)
     if (!n)
         return;
     ks_buf_free(&n->clean);
+    ks_buf_free(&n->hyg);
     ks_buf_free(&n->wb);
     ks_buf_free(&n->dig);
     free(n);
@@ -1394,6 +1521,17 @@ KS_API ks_status ks_normalize(ks_normalizer *nz, const char *utf8, size_t len, k
     }
     if (bad_offset)
         *bad_offset = bad;
+    ks_buf_reset(&nz->hyg);
+    nz->hyg.max = n > ((size_t)1 << 40) ? 0 : n * 2 + 64;
+    if (text_hygiene(p, n, &nz->hyg)) { /* RULES §37, before every other rule */
+        if (nz->hyg.failed) {
+            shrink(&nz->clean);
+            shrink(&nz->hyg);
+            return status_set(err, KS_ENOMEM, "out of memory");
+        }
+        p = nz->hyg.data ? nz->hyg.data : "";
+        n = nz->hyg.len;
+    }
     nz->p = p;
     nz->n = n;
     nz->pos = 0;
@@ -1414,6 +1552,8 @@ KS_API ks_status ks_normalize(ks_normalizer *nz, const char *utf8, size_t len, k
             if (!used)
                 used = rule_numdate(nz, k);
             if (!used)
+                used = rule_score(nz, k);
+            if (!used)
                 used = rule_time(nz, k);
             if (!used)
                 used = rule_number(nz, k, k, NULL, NULL);
@@ -1433,6 +1573,7 @@ KS_API ks_status ks_normalize(ks_normalizer *nz, const char *utf8, size_t len, k
     nz->p = NULL;
     nz->out = NULL;
     shrink(&nz->clean);
+    shrink(&nz->hyg);
     shrink(&nz->wb);
     shrink(&nz->dig);
     if (out->failed)
