@@ -505,3 +505,35 @@ int kk_say_telephone(const char *text, size_t len, ks_buf *out)
     return 0;
 }
 
+
+/* ---------------------------------------------------------------- number words in a case (RULES §27) */
+
+/* The last word of a number in the ablative ("B-den A" fractions: сегізден бір) and in the
+ * dative ("A by B": төртке төрт жүз).  The endings follow the last sound: -дан/-ден after a
+ * vowel or л р у й з ж, -тан/-тен after a voiceless consonant, -нан/-нен after м н ң. */
+static const struct {
+    const char *nom, *abl, *dat;
+} NUMBER_CASES[] = {
+    {"нөл", "нөлден", "нөлге"},       {"бір", "бірден", "бірге"},     {"екі", "екіден", "екіге"},
+    {"үш", "үштен", "үшке"},          {"төрт", "төрттен", "төртке"},  {"бес", "бестен", "беске"},
+    {"алты", "алтыдан", "алтыға"},    {"жеті", "жетіден", "жетіге"},  {"сегіз", "сегізден", "сегізге"},
+    {"тоғыз", "тоғыздан", "тоғызға"}, {"он", "оннан", "онға"},        {"жиырма", "жиырмадан", "жиырмаға"},
+    {"отыз", "отыздан", "отызға"},    {"қырық", "қырықтан", "қырыққа"}, {"елу", "елуден", "елуге"},
+    {"алпыс", "алпыстан", "алпысқа"}, {"жетпіс", "жетпістен", "жетпіске"}, {"сексен", "сексеннен", "сексенге"},
+    {"тоқсан", "тоқсаннан", "тоқсанға"}, {"жүз", "жүзден", "жүзге"},  {"мың", "мыңнан", "мыңға"},
+};
+
+int kk_number_case(ks_buf *out, int kase)
+{
+    size_t ws = out->len;
+    while (ws > 0 && out->data[ws - 1] != ' ')
+        ws--;
+    for (size_t i = 0; i < sizeof NUMBER_CASES / sizeof NUMBER_CASES[0]; i++) {
+        if (eq(out->data + ws, out->len - ws, NUMBER_CASES[i].nom)) {
+            out->len = ws;
+            ks_buf_puts(out, kase == KK_ABLATIVE ? NUMBER_CASES[i].abl : NUMBER_CASES[i].dat);
+            return 1;
+        }
+    }
+    return 0;
+}

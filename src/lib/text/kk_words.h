@@ -38,4 +38,9 @@ int kk_say_date(const char *text, size_t len, const char *format, ks_buf *out);
 int kk_say_time(const char *text, size_t len, ks_buf *out);
 int kk_say_telephone(const char *text, size_t len, ks_buf *out);
 
+/* Put the last word of the number words in out into the ablative (сегізден) or the
+ * dative (төртке) (RULES §27); 0 when it is not a number word. */
+enum { KK_ABLATIVE = 1, KK_DATIVE = 2 };
+int kk_number_case(ks_buf *out, int kase);
+
 #endif

@@ -202,6 +202,11 @@ static int tok_eq(ks_normalizer *nz, const tok *t, const char *s)
     return TL(t) == l && memcmp(TX(nz, t), s, l) == 0;
 }
 
+static int times_sign(ks_normalizer *nz, const tok *t)
+{
+    return t->type == T_WORD && t->nch == 1 && (tok_eq(nz, t, "x") || tok_eq(nz, t, "х"));
+}
+
 /* ---------------------------------------------------------------- lexicon pre-filter */
 
 enum { BL_ACRONYM, BL_UNIT_ANY, BL_PRON };
@@ -477,10 +482,10 @@ static const lex_entry *year_abbrev_at(ks_normalizer *nz, size_t k)
 static int suffix_at(ks_normalizer *nz, size_t k, morph_seq *m, tok *word)
 {
     tok h = *T(nz, k);
-    if (!is_hyphen(&h))
+    if (!is_hyphen(&h) && !is_punct(&h, 0x2013)) /* "15:00–де": an en dash for the hyphen (RULES §31) */
         return 0;
     tok w = *T(nz, k + 1);
-    if (w.type != T_WORD || !(w.f & F_LOWER) || !(w.f & F_CYR))
+    if (w.type != T_WORD || !(w.f & F_LOWER) || !(w.f & F_CYR) || w.s != h.e)
         return 0;
     if (!morph_parse(TX(nz, &w), TL(&w), m))
         return 0;
@@ -584,6 +589,140 @@ static size_t rule_phone(ks_normalizer *nz, size_t kstart, size_t kp, int plus)
     tok lt = *T(nz, last);
     emit_wb(nz, first.s, lt.e, "phone");
     return last + 1 - kstart;
+}
+
+/* ---------------------------------------------------------------- fractions, sizes, Latin + digits (RULES §27, §35) */
+
+/* "1/8 финалда" -> "сегізден бір финалда": B in the ablative, then A; a suffix goes on A. */
+static size_t rule_fraction(ks_normalizer *nz, size_t k)
+{
+    tok a = *T(nz, k), sl = *T(nz, k + 1), b = *T(nz, k + 2), nx = *T(nz, k + 3), pv = *TB(nz, k, 1);
+    uint64_t av, bv;
+    if (!is_punct(&sl, '/') || b.type != T_DIGITS || TL(&a) > 3 || TL(&b) > 3)
+        return 0;
+    if (is_punct(&pv, '/') || is_punct(&pv, '.') || is_punct(&nx, '/') || is_punct(&nx, '.') ||
+        (pv.type == T_WORD && pv.e == a.s) || (nx.type == T_WORD && nx.s == b.e && !(nx.f & F_CYR)))
+        return 0;
+    number_parse_u64(TX(nz, &a), TL(&a), &av);
+    number_parse_u64(TX(nz, &b), TL(&b), &bv);
+    if (!(av >= 1 && av < bv && bv <= 100) || nz->p[a.s] == '0' || nz->p[b.s] == '0')
+        return 0;
+    ks_buf *w = &nz->wb;
+    ks_buf_reset(w);
+    number_cardinal_u64(w, bv);
+    kk_number_case(w, KK_ABLATIVE);
+    number_cardinal_u64(w, av);
+    size_t end = b.e, kk = k + 3;
+    morph_seq ms;
+    tok sw;
+    if (suffix_at(nz, kk, &ms, &sw)) {
+        morph_glue(w, last_word_start(w), TX(nz, &sw), TL(&sw));
+        end = sw.e;
+        kk += 2;
+    }
+    emit_wb(nz, a.s, end, "fraction");
+    return kk - k;
+}
+
+/* ½ ⅓ ¼ ¾ (RULES §27) */
+static size_t rule_vulgar_fraction(ks_normalizer *nz, const tok *t)
+{
+    static const struct {
+        uint32_t cp;
+        unsigned a, b;
+    } V[] = {{0xBD, 1, 2}, {0x2153, 1, 3}, {0xBC, 1, 4}, {0xBE, 3, 4}};
+    for (size_t i = 0; i < sizeof V / sizeof V[0]; i++) {
+        if (t->cp != V[i].cp)
+            continue;
+        ks_buf *w = &nz->wb;
+        ks_buf_reset(w);
+        number_cardinal_u64(w, V[i].b);
+        kk_number_case(w, KK_ABLATIVE);
+        number_cardinal_u64(w, V[i].a);
+        emit_wb(nz, t->s, t->e, "fraction");
+        return 1;
+    }
+    return 0;
+}
+
+/* "4x400 метр", "3х3", "2 × 5": A in the dative, then B read on its own ("A by B"). */
+static size_t rule_times(ks_normalizer *nz, size_t k)
+{
+    tok a = *T(nz, k), x = *T(nz, k + 1), b = *T(nz, k + 2);
+    size_t kb = k + 2;
+    int glued = times_sign(nz, &x) || is_punct(&x, 0xD7) || is_punct(&x, '*');
+    if (glued && (x.s != a.e || b.s != x.e))
+        glued = 0;
+    if (!glued) {
+        tok x2 = *T(nz, k + 2), s2 = *T(nz, k + 3);
+        if (!(is_sp(&x) && (is_punct(&x2, 0xD7) || is_punct(&x2, '*')) && is_sp(&s2)))
+            return 0;
+        kb = k + 4;
+        b = *T(nz, kb);
+    }
+    if (b.type != T_DIGITS || TL(&a) > 4 || TL(&b) > 6 || TB(nz, k, 1)->type == T_WORD)
+        return 0;
+    ks_buf *w = &nz->wb;
+    ks_buf_reset(w);
+    number_cardinal(w, TX(nz, &a), TL(&a));
+    if (!kk_number_case(w, KK_DATIVE))
+        return 0;
+    ks_buf_putc(w, ' ');
+    emit_wb(nz, a.s, b.s, "multiplication");
+    return kb - k;
+}
+
+/* "COVID-19", "5G", "4G": the digits as a cardinal, one space from the Latin part (RULES §35) */
+static size_t rule_latin_digits(ks_normalizer *nz, size_t k)
+{
+    tok d = *T(nz, k), pv = *TB(nz, k, 1), pv2 = *TB(nz, k, 2), nx = *T(nz, k + 1);
+    int after = (pv.type == T_WORD && (pv.f & F_LAT) && pv.e == d.s && !times_sign(nz, &pv));
+    int after_hy = is_hyphen(&pv) && pv.e == d.s && pv2.type == T_WORD && (pv2.f & F_LAT) && pv2.e == pv.s;
+    int before = nx.type == T_WORD && (nx.f & F_LAT) && nx.s == d.e;
+    if (!(after || after_hy || before) || TL(&d) > 6)
+        return 0;
+    ks_buf *w = &nz->wb;
+    ks_buf_reset(w);
+    if (after || after_hy)
+        ks_buf_putc(w, ' ');
+    number_cardinal(w, TX(nz, &d), TL(&d));
+    if (w->len && w->data[0] == ' ' && w->len > 1 && w->data[1] == ' ')
+        memmove(w->data, w->data + 1, --w->len);
+    if (before)
+        ks_buf_putc(w, ' ');
+    emit_wb(nz, after_hy ? pv.s : d.s, d.e, "latin_digits");
+    return 1;
+}
+
+/* ---------------------------------------------------------------- list markers (RULES §36) */
+
+static int at_line_start(ks_normalizer *nz, size_t k)
+{
+    tok pv = *TB(nz, k, 1);
+    return pv.type == T_NONE || (k == 0) || (pv.type == T_SPACE && (pv.f & F_NL));
+}
+
+/* "1. Text", "3) text" at the start of a line: the number is an ordinal, the mark stays;
+ * "4) тармақшасын" inside a sentence: an ordinal, the ")" goes. */
+static size_t rule_list_marker(ks_normalizer *nz, size_t k)
+{
+    static const char *const SUBITEM[] = {"тармақша", NULL};
+    tok d = *T(nz, k), m = *T(nz, k + 1), sp = *T(nz, k + 2), nw = *T(nz, k + 3);
+    if (TL(&d) > 3 || !(is_punct(&m, '.') || is_punct(&m, ')')) || !is_sp(&sp))
+        return 0;
+    tok pv = *TB(nz, k, 1);
+    ks_buf *w = &nz->wb;
+    ks_buf_reset(w);
+    number_ordinal(w, TX(nz, &d), TL(&d));
+    if (at_line_start(nz, k)) {
+        emit_wb(nz, d.s, d.e, "list_marker");
+        return 1;
+    }
+    if (is_punct(&m, ')') && !is_punct(&pv, '(') && word_in(nz, &nw, SUBITEM)) {
+        emit_wb(nz, d.s, m.e, "sub_item");
+        return 2;
+    }
+    return 0;
 }
 
 /* ---------------------------------------------------------------- scores (RULES §26) */
@@ -820,6 +959,8 @@ typedef struct num {
 static int glued_to_latin(ks_normalizer *nz, size_t kd)
 {
     tok d = *T(nz, kd), prev = *TB(nz, kd, 1), nxt = *T(nz, kd + 1);
+    if (times_sign(nz, &prev) && TB(nz, kd, 2)->type == T_DIGITS)
+        prev = *TB(nz, kd, 2); /* 4x400: the x of a size */
     return (prev.type == T_WORD && (prev.f & F_LAT) && prev.e == d.s) ||
            (nxt.type == T_WORD && !(nxt.f & F_CYR) && nxt.s == d.e);
 }
@@ -1119,21 +1260,58 @@ static size_t rule_number(ks_normalizer *nz, size_t kstart, size_t kd, const cha
 
 /* ---------------------------------------------------------------- punctuation-led rules */
 
+/* What may stand before a sign glued to a digit (RULES §29): the start, a space, "(",
+ * "..." or "…", ",", and for "+" a digit ("+12+17°С" is two signed values). */
+static int sign_may_follow(ks_normalizer *nz, size_t k, uint32_t sign)
+{
+    tok pv = *TB(nz, k, 1);
+    if (pv.type == T_NONE || pv.type == T_SPACE)
+        return 1;
+    if (pv.type == T_DIGITS)
+        return sign == '+';
+    if (pv.type != T_PUNCT)
+        return 0;
+    if (pv.cp == '(' || pv.cp == ',' || pv.cp == 0x2026 || pv.cp == '[' || pv.cp == 0xAB || pv.cp == '"')
+        return 1;
+    return pv.cp == '.' && is_punct(TB(nz, k, 2), '.') && is_punct(TB(nz, k, 3), '.');
+}
+
+static size_t rule_sign(ks_normalizer *nz, size_t k, const tok *t)
+{
+    tok nx = *T(nz, k + 1), pv = *TB(nz, k, 1), n2 = *T(nz, k + 2);
+    int minus = t->cp == '-' || t->cp == 0x2212 || t->cp == 0x2013;
+    if ((minus || t->cp == '+') && nx.type == T_DIGITS && nx.s == t->e && sign_may_follow(nz, k, t->cp)) {
+        if (t->cp == '+') {
+            size_t r = rule_phone(nz, k, k + 1, 1);
+            if (r)
+                return r;
+        }
+        if (pv.type == T_DIGITS) /* "+12+17": two values, a space between them */
+            return rule_number(nz, k, k + 1, minus ? " минус" : " плюс", NULL);
+        return rule_number(nz, k, k + 1, minus ? "минус" : "плюс", NULL);
+    }
+    /* "көрсеткіш + 15-ке": a lone plus between a word and a number */
+    if (t->cp == '+' && is_sp(&pv) && is_sp(&nx) && n2.type == T_DIGITS) {
+        emit(nz, t->s, t->e, "sign", "плюс", strlen("плюс"));
+        return 1;
+    }
+    /* "(-) 332 094": a minus in brackets before an amount */
+    if (minus && is_punct(&pv, '(') && is_punct(&nx, ')')) {
+        emit(nz, t->s, t->e, "sign", "минус", strlen("минус"));
+        return 1;
+    }
+    return 0;
+}
+
 static size_t rule_punct(ks_normalizer *nz, size_t k)
 {
     tok t = *T(nz, k);
     tok nx = *T(nz, k + 1);
-    tok pv = *TB(nz, k, 1);
-    int pv_ok = pv.type == T_NONE || pv.type == T_SPACE || (pv.type == T_PUNCT && pv.cp != '-' && pv.cp != '.' &&
-                                                            pv.cp != ',' && pv.cp != '+');
-    if ((t.cp == '-' || t.cp == 0x2212) && nx.type == T_DIGITS && pv_ok)
-        return rule_number(nz, k, k + 1, "минус", NULL);
-    if (t.cp == '+' && nx.type == T_DIGITS && pv_ok) {
-        size_t r = rule_phone(nz, k, k + 1, 1);
-        if (r)
-            return r;
-        return rule_number(nz, k, k + 1, "плюс", NULL);
-    }
+    size_t r;
+    if ((r = rule_sign(nz, k, &t)) != 0)
+        return r;
+    if ((r = rule_vulgar_fraction(nz, &t)) != 0)
+        return r;
     if (t.cp == 0x2116) { /* № (§12) */
         size_t kd = k + 1;
         if (is_sp(&nx))
@@ -1172,7 +1350,7 @@ static size_t rule_punct(ks_normalizer *nz, size_t k)
             if (is_sp(&nx) && (nx.f & F_SEP))
                 kd++;
             if ((e->flags & LF_PREFIX) && T(nz, kd)->type == T_DIGITS) {
-                size_t r = rule_number(nz, k, kd, NULL, e);
+                r = rule_number(nz, k, kd, NULL, e);
                 if (r)
                     return r;
             }
@@ -1548,7 +1726,15 @@ KS_API ks_status ks_normalize(ks_normalizer *nz, const char *utf8, size_t len, k
         size_t used = 0;
         switch (t->type) {
         case T_DIGITS:
-            used = rule_phone(nz, k, k, 0);
+            used = rule_list_marker(nz, k);
+            if (!used)
+                used = rule_times(nz, k);
+            if (!used)
+                used = rule_latin_digits(nz, k);
+            if (!used)
+                used = rule_fraction(nz, k);
+            if (!used)
+                used = rule_phone(nz, k, k, 0);
             if (!used)
                 used = rule_numdate(nz, k);
             if (!used)
