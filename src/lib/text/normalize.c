@@ -1188,6 +1188,35 @@ static size_t unit_after(ks_normalizer *nz, size_t kk, const numtok *x, unit_wor
     return kk;
 }
 
+/* Append the 3rd-person possessive dative of the last word: гектар -> гектарына,
+ * сағат -> сағатына, секунд -> секундына (RULES §27 "units per unit"). */
+static void put_possessive_dative(ks_buf *w)
+{
+    size_t ws = last_word_start(w);
+    int front = 0, vowel_end = 0;
+    for (size_t i = ws; i < w->len;) {
+        uint32_t c;
+        i += utf8_decode(w->data + i, w->len - i, &c);
+        if (kk_is_vowel_letter(c)) {
+            front = c == 0x4D9 || c == 0x435 || c == 0x456 || c == 0x4E9 || c == 0x4AF || c == 0x438 || c == 0x44D;
+            vowel_end = i == w->len;
+        } else {
+            vowel_end = 0;
+        }
+    }
+    ks_buf_puts(w, vowel_end ? (front ? "сіне" : "сына") : (front ? "іне" : "ына"));
+}
+
+/* "ц/га", "км/сағ", "м/с" after a unit: the unit after the slash, or NULL */
+static const lex_entry *per_unit(ks_normalizer *nz, size_t kk, size_t *ke)
+{
+    tok sl = *T(nz, kk);
+    if (!is_punct(&sl, '/') || !nz->has_units || TB(nz, kk, 1)->e != sl.s || T(nz, kk + 1)->s != sl.e)
+        return NULL;
+    const lex_entry *e = match_adjacent(nz, kk + 1, LEX_UNIT, ke);
+    return e && !(e->flags & LF_SCALE) ? e : NULL;
+}
+
 /* A number, its scale words, then %, a currency or a unit, then an ending (RULES §4, §6–§9) */
 static size_t number_with_unit(ks_normalizer *nz, const numtok *x)
 {
@@ -1216,6 +1245,14 @@ static size_t number_with_unit(ks_normalizer *nz, const numtok *x)
     morph_seq m;
     tok sw;
     int have_suffix = suffix_at(nz, kk, &m, &sw);
+    size_t ke;
+    const lex_entry *per = u.w && !x->pre_cur ? per_unit(nz, kk, &ke) : NULL;
+    if (per) { /* центнер гектарына (RULES §27) */
+        put_word(w, u.w, u.wl);
+        put_word(w, per->exp, per->elen);
+        put_possessive_dative(w);
+        return finish(nz, x, T(nz, ke - 1)->e, ke, "unit_per_unit");
+    }
     if (u.w) {
         put_word(w, u.w, u.wl);
         if (have_suffix)
