@@ -1400,34 +1400,106 @@ static size_t rule_punct(ks_normalizer *nz, size_t k)
 
 /* ---------------------------------------------------------------- word-led rules */
 
-static const char *const ROMAN_CONTEXT[] = {"ғасыр", "ғ",      "том",   "тарау",  "бөлім",   "сессия",
-                                            "съезд", "дүниежүзілік", "құрылтай", "кітап", "конгресс", "пленум",
-                                            "форум", "олимпиада", "фестиваль", "спартакиада", "курултай", NULL};
+/* Words after a Roman numeral that make it an ordinal (RULES §10, §34); any inflected form. */
+static const char *const ROMAN_CONTEXT[] = {
+    "ғасыр", "ғ",         "жарты",   "ширег",  "том",    "тарау",     "бөлім",       "сессия", "съезд",
+    "шақырылым", "дәрежелі", "орын", "топ", "курс", "сынып", "мәрте", "рет", "халықаралық",
+    "дүниежүзілік", "құрылтай", "кітап", "конгресс", "пленум", "форум", "олимпиада", "фестиваль",
+    "спартакиада", "курултай", NULL};
 
+static int roman_tok(ks_normalizer *nz, const tok *t)
+{
+    return t->type == T_WORD && !(t->f & F_LOWER) && TL(t) <= 40 ? kk_roman_value(TX(nz, t), TL(t)) : 0;
+}
+
+/* a numeral that is only a single C D L M (Latin or Cyrillic С М Ү) is never Roman (§34) */
+static int weak_roman(ks_normalizer *nz, const tok *t)
+{
+    if (t->nch == 1)
+        return !(tok_eq(nz, t, "I") || tok_eq(nz, t, "V") || tok_eq(nz, t, "X") || tok_eq(nz, t, "І") ||
+                 tok_eq(nz, t, "Х"));
+    for (size_t i = t->s; i < t->e; i++)
+        if (strchr("LCDM", nz->p[i]))
+            return 1; /* MIX, CD, XL need a context word */
+    return 0;
+}
+
+/* The separator of a Roman list or range at j (", ", "-", "–", "- ", " – ", " және "): returns the
+ * index of the next item or 0. */
+static size_t roman_next_item(ks_normalizer *nz, size_t j)
+{
+    tok a = *T(nz, j), b = *T(nz, j + 1), c = *T(nz, j + 2);
+    if (is_punct(&a, ',') && is_sp(&b))
+        return j + 2;
+    if (is_rangedash(&a) || is_punct(&a, 0x2014))
+        return is_sp(&b) ? j + 2 : j + 1;
+    if (is_sp(&a) && (is_rangedash(&b) || is_punct(&b, 0x2014)) && is_sp(&c))
+        return j + 3;
+    if (is_sp(&a) && (tok_eq(nz, &b, "және") || tok_eq(nz, &b, "мен") || tok_eq(nz, &b, "немесе")) && is_sp(&c))
+        return j + 3;
+    return 0;
+}
+
+/* Roman numerals, alone or in a list or range, before a trigger (RULES §10, §25, §34):
+ * "XV ғасыр", "ХҮ-ХҮІІ ғасырлардың", "I, II, III дәрежелі", "ІІІ-орынға", "І-ші орын". */
 static size_t rule_roman(ks_normalizer *nz, size_t k, const tok *t)
 {
-    if (TL(t) > 40)
+    tok pv = *TB(nz, k, 1);
+    if (!roman_tok(nz, t) || pv.type == T_WORD || pv.type == T_DIGITS ||
+        (pv.type == T_PUNCT && (pv.cp == '-' || pv.cp == '.')))
         return 0;
-    int v = kk_roman_value(TX(nz, t), TL(t));
-    if (!v)
+    size_t items[16], n = 0, j = k;
+    for (;;) {
+        items[n++] = j;
+        size_t nx = roman_next_item(nz, j + 1);
+        if (!nx || n == 16 || !roman_tok(nz, T(nz, nx)))
+            break;
+        j = nx;
+    }
+    tok last = *T(nz, j), h = *T(nz, j + 1), nw = *T(nz, j + 2);
+    size_t end = last.e, knext = j + 1;
+    int hyph_word = 0, ord_end = 0;
+    size_t ol;
+    if (is_hyphen(&h) && nw.type == T_WORD && nw.s == h.e && (nw.f & F_LOWER) && (nw.f & F_CYR)) {
+        if (morph_ordinal_ending(TX(nz, &nw), TL(&nw), &ol) && ol == TL(&nw))
+            ord_end = 1; /* І-ші */
+        else
+            hyph_word = 1; /* ІІІ-орынға */
+    } else if (!is_sp(&h) || nw.type != T_WORD || !(nw.f & F_CYR)) {
         return 0;
-    tok pv = *TB(nz, k, 1), sp = *T(nz, k + 1), nw = *T(nz, k + 2);
-    if (pv.type == T_WORD || pv.type == T_DIGITS || (pv.type == T_PUNCT && (pv.cp == '-' || pv.cp == '.')))
-        return 0;
-    if (!is_sp(&sp) || nw.type != T_WORD || !(nw.f & F_CYR))
-        return 0;
-    /* numerals using L, C, D, M (MIX, CD, XL) or lowercase need a context word such as ғасыр */
-    int weak = (t->f & F_LOWER) != 0;
-    for (size_t i = t->s; i < t->e && !weak; i++)
-        if (strchr("LCDMlcdm", nz->p[i]))
-            weak = 1;
-    if (!word_in(nz, &nw, ROMAN_CONTEXT) && (weak || (t->nch == 1 && !(nw.f & F_LOWER))))
+    }
+    int trigger = hyph_word || ord_end || word_in(nz, &nw, ROMAN_CONTEXT);
+    int headline = (nw.f & F_ALLUP) && nw.nch >= 2 && pv.type == T_SPACE && (TB(nz, k, 2)->f & F_ALLUP);
+    if (!trigger && !headline) {
+        /* an event phrase after a strong numeral: "IV ауыл спорты ойындары" */
+        if (weak_roman(nz, &last) || last.nch == 1 || !(nw.f & F_LOWER))
+            return 0;
+    }
+    if (t->nch == 1 && n == 1 && weak_roman(nz, t))
         return 0;
     ks_buf *w = &nz->wb;
     ks_buf_reset(w);
-    number_ordinal_u64(w, (uint64_t)v);
-    emit_wb(nz, t->s, t->e, "roman");
-    return 1;
+    for (size_t i = 0; i < n; i++) {
+        tok it = *T(nz, items[i]);
+        size_t mark = w->len;
+        number_ordinal_u64(w, (uint64_t)kk_roman_value(TX(nz, &it), TL(&it)));
+        if (mark > 0 && w->data[mark - 1] != ' ' && w->data[mark] == ' ') { /* glued after "-" */
+            memmove(w->data + mark, w->data + mark + 1, w->len - mark - 1);
+            w->len--;
+        }
+        if (i + 1 < n) /* the separator as written */
+            ks_buf_append(w, nz->p + it.e, T(nz, items[i + 1])->s - it.e);
+    }
+    if (ord_end) {
+        end = nw.e;
+        knext = j + 3;
+    } else if (hyph_word) {
+        ks_buf_putc(w, ' ');
+        end = h.e;
+        knext = j + 2;
+    }
+    emit_wb(nz, t->s, end, "roman");
+    return knext - k;
 }
 
 static int spell_letters(ks_normalizer *nz, ks_buf *w, const tok *t)
