@@ -72,6 +72,15 @@ static int needs_hygiene(const unsigned char *s, size_t n, int *nfc)
             i++;
             continue;
         }
+        if ((b == 0xD0 || b == 0xD1) && i + 1 < n) { /* the common Cyrillic letters, inline */
+            uint32_t c2 = ((uint32_t)(b & 0x1F) << 6) | (s[i + 1] & 0x3Fu);
+            if (c2 >= 0x0410 && c2 <= 0x044F) {
+                cyr = 1;
+                need |= lat;
+                i += 2;
+                continue;
+            }
+        }
         uint32_t c;
         size_t l = utf8_decode((const char *)s + i, n - i, &c);
         if (c >= 0x0400 && c <= 0x04FF && cp_is_letter(c)) {
