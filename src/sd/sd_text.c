@@ -23,18 +23,9 @@ typedef struct cp_name {
     const char *name;
 } cp_name;
 
-/* Kazakh Cyrillic alphabet (42 letters), lower case, with the names used when spelling. */
+/* Names for spelling other than the Kazakh letters (those come from
+ * ks_letter_name() in the public header, shared with the normalizer). */
 static const cp_name letter_names[] = {
-    /* vowels as themselves, consonants with -ы (the project's letter names, RULES.md §16,
-     * the same as eSpeak NG kk and the normalizer's spelled acronyms) */
-    {0x0430, "а"},  {0x04D9, "ә"},  {0x0431, "бы"}, {0x0432, "вы"}, {0x0433, "гы"}, {0x0493, "ғы"},
-    {0x0434, "ды"}, {0x0435, "е"},  {0x0451, "ё"},  {0x0436, "жы"}, {0x0437, "зы"}, {0x0438, "и"},
-    {0x0439, "йы"}, {0x043A, "кы"}, {0x049B, "қы"}, {0x043B, "лы"}, {0x043C, "мы"}, {0x043D, "ны"},
-    {0x04A3, "ңы"}, {0x043E, "о"},  {0x04E9, "ө"},  {0x043F, "пы"}, {0x0440, "ры"}, {0x0441, "сы"},
-    {0x0442, "ты"}, {0x0443, "у"},  {0x04B1, "ұ"},  {0x04AF, "ү"},  {0x0444, "фы"}, {0x0445, "хы"},
-    {0x04BB, "һы"}, {0x0446, "цы"}, {0x0447, "чы"}, {0x0448, "шы"}, {0x0449, "щы"},
-    {0x044A, "айыру белгісі"}, {0x044B, "ы"}, {0x0456, "і"}, {0x044C, "жіңішкелік белгісі"},
-    {0x044D, "э"},  {0x044E, "ю"},  {0x044F, "я"},
     /* Latin letters, as Kazakh speakers name them */
     {'a', "эй"},  {'b', "би"},  {'c', "си"},   {'d', "ди"},   {'e', "и"},     {'f', "эф"},
     {'g', "джи"}, {'h', "эйч"}, {'i', "ай"},   {'j', "джей"}, {'k', "кей"},   {'l', "эл"},
@@ -173,6 +164,9 @@ static size_t next_cp(const char *s, size_t len, int32_t *cp)
 
 static const char *letter_name(int32_t cp)
 {
+    const char *kk = cp >= 0 ? ks_letter_name((uint32_t)cp) : NULL;
+    if (kk)
+        return kk;
     for (size_t i = 0; i < sizeof letter_names / sizeof letter_names[0]; i++)
         if (letter_names[i].cp == cp)
             return letter_names[i].name;

@@ -25,12 +25,25 @@ got_lines=$(wc -l <"$tmp/got")
 if [ "$got_lines" -ne "$total" ]; then
     echo "expected $total output lines, got $got_lines"; cat "$tmp/err"; exit 1
 fi
+# known-failing.txt: file line numbers of rows not yet read right; they are reported,
+# not counted, and a listed row that passes fails the test (the list only shrinks)
+known=" $(grep -o '^[0-9]*' "$src/tests/golden/known-failing.txt" 2>/dev/null | tr '\n' ' ') "
 fail=0
-paste -d '\001' "$tmp/cat" "$tmp/in" "$tmp/want" "$tmp/got" "$tmp/flag" >"$tmp/all"
+xfail=0
+# a unit separator joins the columns ("paste -d '\\001'" would join with NUL/'0'/'1')
+us=$(printf '\037')
+paste -d "$us" "$tmp/cat" "$tmp/in" "$tmp/want" "$tmp/got" "$tmp/flag" >"$tmp/all"
 row=1
-while IFS=$'\001' read -r cat in want got flag; do
+while IFS="$us" read -r cat in want got flag; do
     row=$((row + 1))
-    if [ "$want" != "$got" ]; then
+    listed=0
+    case "$known" in *" $row "*) listed=1 ;; esac
+    if [ "$want" = "$got" ] && [ "$listed" = 1 ]; then
+        fail=$((fail + 1))
+        echo "line $row passes now: remove it from tests/golden/known-failing.txt"
+    elif [ "$want" != "$got" ] && [ "$listed" = 1 ]; then
+        xfail=$((xfail + 1))
+    elif [ "$want" != "$got" ]; then
         fail=$((fail + 1))
         echo "FAIL line $row [$cat]${flag:+ ($flag)}"
         echo "  input: $in"
@@ -39,5 +52,5 @@ while IFS=$'\001' read -r cat in want got flag; do
         diff <(tr ' ' '\n' <<<"$want") <(tr ' ' '\n' <<<"$got") | grep '^[<>]' | sed 's/^/    /'
     fi
 done <"$tmp/all"
-echo "golden: $((total - fail))/$total rows pass"
+echo "golden: $((total - fail - xfail))/$total rows pass ($xfail known failing)"
 [ "$fail" -eq 0 ]

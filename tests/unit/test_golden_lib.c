@@ -7,6 +7,26 @@
 #include "check.h"
 #include "kazspeak/kazspeak.h"
 
+/* tests/golden/known-failing.txt: file line numbers of rows the normalizer does not yet
+ * read right (one per line, '#' comments).  Such a row failing is reported, not counted;
+ * such a row passing fails the test, so the list only ever shrinks. */
+static int known[1024];
+
+static void load_known(void)
+{
+    FILE *k = fopen(KS_SOURCE_DIR "/tests/golden/known-failing.txt", "r");
+    char l[256];
+    if (!k)
+        return;
+    while (fgets(l, sizeof l, k)) {
+        char *e;
+        long v = strtol(l, &e, 10);
+        if (e != l && v > 0 && v < 1024)
+            known[v] = 1;
+    }
+    fclose(k);
+}
+
 int main(void)
 {
     ks_lexicon *lex;
@@ -19,6 +39,7 @@ int main(void)
     CHECK(f != NULL);
     if (!f)
         return check_done();
+    load_known();
     char line[8192];
     int row = 0, total = 0, pass = 0;
     ks_buf out;
@@ -50,10 +71,16 @@ int main(void)
         const char *got = out.data ? out.data : "";
         if (strcmp(got, want) == 0) {
             pass++;
+            if (row < 1024 && known[row]) {
+                fprintf(stderr, "line %d passes now: remove it from tests/golden/known-failing.txt\n", row);
+                CHECK(!known[row]);
+            }
+        } else if (row < 1024 && known[row]) {
+            fprintf(stderr, "known failing line %d [%s]\n", row, line);
         } else {
             fprintf(stderr, "FAIL line %d [%s]\n  input: %s\n  - want: %s\n  + got:  %s\n", row, line, in, want, got);
+            CHECK_STR(got, want);
         }
-        CHECK_STR(got, want);
     }
     fclose(f);
     fprintf(stderr, "golden (library): %d/%d rows pass\n", pass, total);

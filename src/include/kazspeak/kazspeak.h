@@ -504,6 +504,15 @@ typedef struct ks_playback_stats_t {
 } ks_playback_stats_t;
 KS_API ks_status ks_playback_stats(const ks_sink *s, ks_playback_stats_t *out);
 
+/* ---- Kazakh words */
+
+/* The Kazakh name of a Cyrillic letter of the Kazakh alphabet, either case, as it is
+ * said when a word is spelled (RULES §16): a vowel is itself ("а", "ө"), a consonant
+ * takes "ы" ("бы", "қы", "ны"), Ъ/ъ is "айыру белгісі", Ь/ь "жіңішкелік белгісі".
+ * NULL for any other code point (Latin letters, digits, punctuation).  The returned
+ * string is static UTF-8; the same names are used by the normalizer and SSML. */
+KS_API const char *ks_letter_name(uint32_t cp);
+
 #ifdef __cplusplus
 }
 #endif

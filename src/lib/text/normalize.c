@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hygiene.h"
+#include "kk_words.h"
 #include "lexicon.h"
 #include "norm_morph.h"
 #include "normalize.h"
@@ -40,7 +42,7 @@ struct ks_normalizer {
     const ks_lexicon *lex;
     ks_explain_fn explain;
     void *explain_user;
-    ks_buf clean, wb, dig;
+    ks_buf clean, hyg, wb, dig;
     int has_pron, has_units;
     unsigned char cyr[256];    /* U+0400..U+04FF: 1 letter, 2 upper, 4 lower */
     uint64_t bloom[3][64];     /* 4096-bit filters of (first bytes, length) of lexicon keys */
@@ -200,6 +202,11 @@ static int tok_eq(ks_normalizer *nz, const tok *t, const char *s)
     return TL(t) == l && memcmp(TX(nz, t), s, l) == 0;
 }
 
+static int times_sign(ks_normalizer *nz, const tok *t)
+{
+    return t->type == T_WORD && t->nch == 1 && (tok_eq(nz, t, "x") || tok_eq(nz, t, "х"));
+}
+
 /* ---------------------------------------------------------------- lexicon pre-filter */
 
 enum { BL_ACRONYM, BL_UNIT_ANY, BL_PRON };
@@ -272,9 +279,6 @@ static size_t last_word_start(const ks_buf *b)
 
 /* ---------------------------------------------------------------- word classes */
 
-static const char *const MONTHS[12] = {"қаңтар", "ақпан", "наурыз", "сәуір",  "мамыр",  "маусым",
-                                       "шілде",  "тамыз", "қыркүйек", "қазан", "қараша", "желтоқсан"};
-
 /* copy a word with its first letter lowercased into buf; returns length or 0 if too long */
 static size_t lower_first(ks_normalizer *nz, const tok *t, char *buf, size_t cap)
 {
@@ -298,8 +302,9 @@ static int month_word(ks_normalizer *nz, const tok *t)
     if (!l)
         return 0;
     for (int m = 0; m < 12; m++) {
-        size_t ml = strlen(MONTHS[m]);
-        if (l >= ml && memcmp(buf, MONTHS[m], ml) == 0) {
+        const char *mn = kk_month_name(m + 1);
+        size_t ml = strlen(mn);
+        if (l >= ml && memcmp(buf, mn, ml) == 0) {
             morph_seq ms;
             if (l == ml || morph_parse(buf + ml, l - ml, &ms))
                 return m + 1;
@@ -349,96 +354,6 @@ static int word_in(ks_normalizer *nz, const tok *t, const char *const *list)
             return 1;
     }
     return 0;
-}
-
-/* ---------------------------------------------------------------- letter names, Roman numerals */
-
-int normalize_letter_name(ks_buf *out, uint32_t cp)
-{
-    if (!cp_is_cyrillic(cp) || !cp_is_letter(cp))
-        return 0;
-    uint32_t lc = cp_tolower(cp);
-    if (lc == 0x044A || lc == 0x044C) /* ъ ь */
-        return 0;
-    char b[8];
-    size_t l = utf8_encode(lc, b);
-    if (!cp_is_cyr_vowel(lc)) {
-        memcpy(b + l, "ы", 2);
-        l += 2;
-    }
-    put_word(out, b, l);
-    return 1;
-}
-
-static int roman_digit(uint32_t c, int *upper)
-{
-    switch (c) {
-    case 'I': case 0x0406: *upper = 1; return 1;
-    case 'i': case 0x0456: *upper = 0; return 1;
-    case 'V': *upper = 1; return 5;
-    case 'v': *upper = 0; return 5;
-    case 'X': case 0x0425: *upper = 1; return 10;
-    case 'x': case 0x0445: *upper = 0; return 10;
-    case 'L': *upper = 1; return 50;
-    case 'l': *upper = 0; return 50;
-    case 'C': *upper = 1; return 100;
-    case 'c': *upper = 0; return 100;
-    case 'D': *upper = 1; return 500;
-    case 'd': *upper = 0; return 500;
-    case 'M': *upper = 1; return 1000;
-    case 'm': *upper = 0; return 1000;
-    default: return 0;
-    }
-}
-
-int normalize_roman_value(const char *s, size_t n)
-{
-    static const struct {
-        int v;
-        const char *r;
-    } R[] = {{1000, "M"}, {900, "CM"}, {500, "D"}, {400, "CD"}, {100, "C"}, {90, "XC"}, {50, "L"},
-             {40, "XL"},  {10, "X"},   {9, "IX"},  {5, "V"},    {4, "IV"},  {1, "I"}};
-    char asc[24];
-    size_t an = 0;
-    int up0 = -1;
-    if (n == 0 || n > 40)
-        return 0;
-    for (size_t i = 0; i < n;) {
-        uint32_t c;
-        i += utf8_decode(s + i, n - i, &c);
-        int up;
-        int d = roman_digit(c, &up);
-        if (!d || an >= sizeof asc - 1)
-            return 0;
-        if (up0 < 0)
-            up0 = up;
-        else if (up != up0)
-            return 0;
-        asc[an++] = d == 1 ? 'I' : d == 5 ? 'V' : d == 10 ? 'X' : d == 50 ? 'L' : d == 100 ? 'C' : d == 500 ? 'D' : 'M';
-    }
-    int v = 0, prev = 0;
-    for (size_t i = an; i-- > 0;) {
-        int d = asc[i] == 'I' ? 1 : asc[i] == 'V' ? 5 : asc[i] == 'X' ? 10 : asc[i] == 'L' ? 50 : asc[i] == 'C' ? 100
-                : asc[i] == 'D' ? 500 : 1000;
-        v += d < prev ? -d : d;
-        if (d > prev)
-            prev = d;
-    }
-    if (v <= 0 || v > 3999)
-        return 0;
-    char canon[24];
-    size_t cn = 0;
-    int x = v;
-    for (size_t i = 0; i < sizeof R / sizeof R[0]; i++)
-        while (x >= R[i].v && cn + 2 < sizeof canon) {
-            size_t rl = strlen(R[i].r);
-            memcpy(canon + cn, R[i].r, rl);
-            cn += rl;
-            x -= R[i].v;
-        }
-    if (cn != an || memcmp(canon, asc, an) != 0)
-        return 0;
-    return v;
 }
 
 /* ---------------------------------------------------------------- lexicon matching */
@@ -567,10 +482,10 @@ static const lex_entry *year_abbrev_at(ks_normalizer *nz, size_t k)
 static int suffix_at(ks_normalizer *nz, size_t k, morph_seq *m, tok *word)
 {
     tok h = *T(nz, k);
-    if (!is_hyphen(&h))
+    if (!is_hyphen(&h) && !is_punct(&h, 0x2013)) /* "15:00–де": an en dash for the hyphen (RULES §31) */
         return 0;
     tok w = *T(nz, k + 1);
-    if (w.type != T_WORD || !(w.f & F_LOWER) || !(w.f & F_CYR))
+    if (w.type != T_WORD || !(w.f & F_LOWER) || !(w.f & F_CYR) || w.s != h.e)
         return 0;
     if (!morph_parse(TX(nz, &w), TL(&w), m))
         return 0;
@@ -676,6 +591,264 @@ static size_t rule_phone(ks_normalizer *nz, size_t kstart, size_t kp, int plus)
     return last + 1 - kstart;
 }
 
+/* ---------------------------------------------------------------- fractions, sizes, Latin + digits (RULES §27, §35) */
+
+/* "1/8 финалда" -> "сегізден бір финалда": B in the ablative, then A; a suffix goes on A. */
+static size_t rule_fraction(ks_normalizer *nz, size_t k)
+{
+    tok a = *T(nz, k), sl = *T(nz, k + 1), b = *T(nz, k + 2), nx = *T(nz, k + 3), pv = *TB(nz, k, 1);
+    uint64_t av, bv;
+    if (!is_punct(&sl, '/') || b.type != T_DIGITS || TL(&a) > 3 || TL(&b) > 3)
+        return 0;
+    if (is_punct(&pv, '/') || is_punct(&pv, '.') || is_punct(&nx, '/') || is_punct(&nx, '.') ||
+        (pv.type == T_WORD && pv.e == a.s) || (nx.type == T_WORD && nx.s == b.e && !(nx.f & F_CYR)))
+        return 0;
+    number_parse_u64(TX(nz, &a), TL(&a), &av);
+    number_parse_u64(TX(nz, &b), TL(&b), &bv);
+    if (!(av >= 1 && av < bv && bv <= 100) || nz->p[a.s] == '0' || nz->p[b.s] == '0')
+        return 0;
+    ks_buf *w = &nz->wb;
+    ks_buf_reset(w);
+    number_cardinal_u64(w, bv);
+    kk_number_case(w, KK_ABLATIVE);
+    number_cardinal_u64(w, av);
+    size_t end = b.e, kk = k + 3;
+    morph_seq ms;
+    tok sw;
+    if (suffix_at(nz, kk, &ms, &sw)) {
+        morph_glue(w, last_word_start(w), TX(nz, &sw), TL(&sw));
+        end = sw.e;
+        kk += 2;
+    }
+    emit_wb(nz, a.s, end, "fraction");
+    return kk - k;
+}
+
+/* ½ ⅓ ¼ ¾ (RULES §27) */
+static size_t rule_vulgar_fraction(ks_normalizer *nz, const tok *t)
+{
+    static const struct {
+        uint32_t cp;
+        unsigned a, b;
+    } V[] = {{0xBD, 1, 2}, {0x2153, 1, 3}, {0xBC, 1, 4}, {0xBE, 3, 4}};
+    for (size_t i = 0; i < sizeof V / sizeof V[0]; i++) {
+        if (t->cp != V[i].cp)
+            continue;
+        ks_buf *w = &nz->wb;
+        ks_buf_reset(w);
+        number_cardinal_u64(w, V[i].b);
+        kk_number_case(w, KK_ABLATIVE);
+        number_cardinal_u64(w, V[i].a);
+        emit_wb(nz, t->s, t->e, "fraction");
+        return 1;
+    }
+    return 0;
+}
+
+/* "4x400 метр", "3х3", "2 × 5": A in the dative, then B read on its own ("A by B"). */
+static size_t rule_times(ks_normalizer *nz, size_t k)
+{
+    tok a = *T(nz, k), x = *T(nz, k + 1), b = *T(nz, k + 2);
+    size_t kb = k + 2;
+    int glued = times_sign(nz, &x) || is_punct(&x, 0xD7) || is_punct(&x, '*');
+    if (glued && (x.s != a.e || b.s != x.e))
+        glued = 0;
+    if (!glued) {
+        tok x2 = *T(nz, k + 2), s2 = *T(nz, k + 3);
+        if (!(is_sp(&x) && (is_punct(&x2, 0xD7) || is_punct(&x2, '*')) && is_sp(&s2)))
+            return 0;
+        kb = k + 4;
+        b = *T(nz, kb);
+    }
+    if (b.type != T_DIGITS || TL(&a) > 4 || TL(&b) > 6 || TB(nz, k, 1)->type == T_WORD)
+        return 0;
+    ks_buf *w = &nz->wb;
+    ks_buf_reset(w);
+    number_cardinal(w, TX(nz, &a), TL(&a));
+    if (!kk_number_case(w, KK_DATIVE))
+        return 0;
+    ks_buf_putc(w, ' ');
+    emit_wb(nz, a.s, b.s, "multiplication");
+    return kb - k;
+}
+
+/* "COVID-19", "5G", "4G": the digits as a cardinal, one space from the Latin part (RULES §35) */
+static size_t rule_latin_digits(ks_normalizer *nz, size_t k)
+{
+    tok d = *T(nz, k), pv = *TB(nz, k, 1), pv2 = *TB(nz, k, 2), nx = *T(nz, k + 1);
+    int after = (pv.type == T_WORD && (pv.f & F_LAT) && pv.e == d.s && !times_sign(nz, &pv));
+    int after_hy = is_hyphen(&pv) && pv.e == d.s && pv2.type == T_WORD && (pv2.f & F_LAT) && pv2.e == pv.s;
+    int before = nx.type == T_WORD && (nx.f & F_LAT) && nx.s == d.e;
+    if (!(after || after_hy || before) || TL(&d) > 6)
+        return 0;
+    ks_buf *w = &nz->wb;
+    ks_buf_reset(w);
+    if (after || after_hy)
+        ks_buf_putc(w, ' ');
+    number_cardinal(w, TX(nz, &d), TL(&d));
+    if (w->len && w->data[0] == ' ' && w->len > 1 && w->data[1] == ' ')
+        memmove(w->data, w->data + 1, --w->len);
+    if (before)
+        ks_buf_putc(w, ' ');
+    emit_wb(nz, after_hy ? pv.s : d.s, d.e, "latin_digits");
+    return 1;
+}
+
+/* ---------------------------------------------------------------- list markers (RULES §36) */
+
+static int at_line_start(ks_normalizer *nz, size_t k)
+{
+    tok pv = *TB(nz, k, 1);
+    return pv.type == T_NONE || (k == 0) || (pv.type == T_SPACE && (pv.f & F_NL));
+}
+
+/* "1. Text", "3) text" at the start of a line: the number is an ordinal, the mark stays;
+ * "4) тармақшасын" inside a sentence: an ordinal, the ")" goes. */
+static size_t rule_list_marker(ks_normalizer *nz, size_t k)
+{
+    static const char *const SUBITEM[] = {"тармақша", NULL};
+    tok d = *T(nz, k), m = *T(nz, k + 1), sp = *T(nz, k + 2), nw = *T(nz, k + 3);
+    if (TL(&d) > 3 || !(is_punct(&m, '.') || is_punct(&m, ')')) || !is_sp(&sp))
+        return 0;
+    tok pv = *TB(nz, k, 1);
+    ks_buf *w = &nz->wb;
+    ks_buf_reset(w);
+    number_ordinal(w, TX(nz, &d), TL(&d));
+    if (at_line_start(nz, k)) {
+        emit_wb(nz, d.s, d.e, "list_marker");
+        return 1;
+    }
+    if (is_punct(&m, ')') && !is_punct(&pv, '(') && word_in(nz, &nw, SUBITEM)) {
+        emit_wb(nz, d.s, m.e, "sub_item");
+        return 2;
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------- scores (RULES §26) */
+
+static const char *const ESEP[] = {"есеп", NULL};          /* есебімен, есебі, есепті: stem + ending */
+static const char *const RATIO[] = {"қатынас", "масштаб", NULL};
+
+static int word_stem_in(ks_normalizer *nz, const tok *t, const char *const *stems)
+{
+    static const char *const ESEB[] = {"есеб", NULL};
+    if (stems == ESEP && word_in(nz, t, ESEB))
+        return 1;
+    return word_in(nz, t, stems);
+}
+
+/* A:B at k with 1-3 digit parts; fills a and b */
+static int colon_pair(ks_normalizer *nz, size_t k, uint64_t *a, uint64_t *b, size_t *blen)
+{
+    tok x = *T(nz, k), c = *T(nz, k + 1), y = *T(nz, k + 2);
+    if (x.type != T_DIGITS || !is_punct(&c, ':') || y.type != T_DIGITS || TL(&x) > 3 || TL(&y) > 3)
+        return 0;
+    number_parse_u64(TX(nz, &x), TL(&x), a);
+    number_parse_u64(TX(nz, &y), TL(&y), b);
+    *blen = TL(&y);
+    return 1;
+}
+
+/* The pairs from k on, joined by ", " and brackets, end right before an есеп-word (§26.1, propagation). */
+static int score_run_before_esep(ks_normalizer *nz, size_t k)
+{
+    uint64_t a, b;
+    size_t bl;
+    for (int items = 0; items < 12; items++) {
+        if (!colon_pair(nz, k, &a, &b, &bl))
+            return 0;
+        k += 3;
+        int seps = 0;
+        for (;;) {
+            tok t = *T(nz, k);
+            if (seps < 3 && (is_sp(&t) || is_punct(&t, ',') || is_punct(&t, '(') || is_punct(&t, ')'))) {
+                k++;
+                seps++;
+                continue;
+            }
+            break;
+        }
+        tok t = *T(nz, k), pv = *T(nz, k - 1);
+        if (t.type == T_WORD)
+            return is_sp(&pv) && word_stem_in(nz, &t, ESEP);
+        if (t.type != T_DIGITS)
+            return 0;
+    }
+    return 0;
+}
+
+/* "есеп:", "есеп -", "есеп —" right before k */
+static int esep_before(ks_normalizer *nz, size_t k)
+{
+    size_t j = k;
+    tok t = *TB(nz, j, 1);
+    if (is_sp(&t))
+        t = *TB(nz, --j, 1);
+    if (!(is_punct(&t, ':') || is_rangedash(&t) || is_punct(&t, 0x2014)))
+        return 0;
+    j--;
+    t = *TB(nz, j, 1);
+    if (is_sp(&t))
+        t = *TB(nz, --j, 1);
+    return t.type == T_WORD && t.nch == 4 && word_in(nz, &t, ESEP);
+}
+
+static int inside_score_brackets(ks_normalizer *nz, size_t k)
+{
+    /* "(25:22, 22:25, ...)": walk back over pairs to the bracket, then check the run */
+    size_t j = k;
+    for (int i = 0; i < 12 && j >= 2; i++) {
+        tok p1 = *TB(nz, j, 1);
+        if (is_punct(&p1, '('))
+            return score_run_before_esep(nz, j);
+        tok p2 = *TB(nz, j, 2), p3 = *TB(nz, j, 3), p4 = *TB(nz, j, 4);
+        if (is_sp(&p1) && is_punct(&p2, ',') && p3.type == T_DIGITS && is_punct(&p4, ':'))
+            j -= 5;
+        else
+            return 0;
+    }
+    return 0;
+}
+
+static size_t rule_score(ks_normalizer *nz, size_t k)
+{
+    uint64_t a, b;
+    size_t bl;
+    if (!colon_pair(nz, k, &a, &b, &bl))
+        return 0;
+    tok pv = *TB(nz, k, 1), nx = *T(nz, k + 3), n1 = *T(nz, k + 4);
+    if (is_punct(&pv, ':') || pv.type == T_DIGITS || ((is_punct(&nx, ':') || is_punct(&nx, '.')) && n1.type == T_DIGITS))
+        return 0;
+    if (is_sp(&nx) && word_in(nz, &n1, RATIO))
+        return 0; /* 1:2 қатынасында is a ratio */
+    if (n1.type == T_DIGITS && TL(&n1) == 3 && nx.type == T_SPACE && (nx.f & F_SEP))
+        return 0; /* 1:50 000 is a scale */
+    if (!(bl == 1 || a > 24 || score_run_before_esep(nz, k) || esep_before(nz, k) || inside_score_brackets(nz, k)))
+        return 0;
+    ks_buf *w = &nz->wb;
+    ks_buf_reset(w);
+    tok x = *T(nz, k), y = *T(nz, k + 2);
+    number_cardinal(w, TX(nz, &x), TL(&x));
+    ks_buf_putc(w, '-');
+    size_t mark = w->len;
+    number_cardinal(w, TX(nz, &y), TL(&y));
+    if (w->len > mark && w->data[mark] == ' ') { /* glue B to the hyphen */
+        memmove(w->data + mark, w->data + mark + 1, w->len - mark - 1);
+        w->len--;
+    }
+    size_t end = y.e, kk = k + 3;
+    morph_seq ms;
+    tok sw;
+    if (suffix_at(nz, kk, &ms, &sw)) {
+        morph_glue(w, last_word_start(w), TX(nz, &sw), TL(&sw));
+        end = sw.e;
+        kk += 2;
+    }
+    emit_wb(nz, x.s, end, "score");
+    return kk - k;
+}
+
 /* time of day HH:MM[:SS] (§11) */
 static size_t rule_time(ks_normalizer *nz, size_t k)
 {
@@ -756,7 +929,7 @@ static size_t rule_numdate(ks_normalizer *nz, size_t k)
     number_ordinal_u64(w, yv);
     put_word(w, "жылғы", strlen("жылғы"));
     number_ordinal_u64(w, dv);
-    put_word(w, MONTHS[mv - 1], strlen(MONTHS[mv - 1]));
+    put_word(w, kk_month_name((int)mv), strlen(kk_month_name((int)mv)));
     size_t end = y.e, kk = k + 5;
     morph_seq ms;
     tok sw;
@@ -769,28 +942,39 @@ static size_t rule_numdate(ks_normalizer *nz, size_t k)
     return kk - k;
 }
 
-/* The number at token kd (the span starts at token kstart: a sign or a currency sign).
- * Returns the number of tokens consumed from kstart, 0 when nothing was rewritten. */
-static size_t rule_number(ks_normalizer *nz, size_t kstart, size_t kd, const char *sign,
-                          const lex_entry *pre_cur)
-{
-    tok d = *T(nz, kd);
-    tok first = *T(nz, kstart);
-    /* digits glued to Latin letters (5G, A4, MP3) are left alone */
-    tok prev = *TB(nz, kd, 1);
-    if (prev.type == T_WORD && (prev.f & F_LAT) && prev.e == d.s)
-        return 0;
-    tok nxt = *T(nz, kd + 1);
-    if (nxt.type == T_WORD && !(nxt.f & F_CYR) && nxt.s == d.e)
-        return 0;
+/* A number as written at token kd: digits, group separators (§18), a decimal comma (§6). */
+typedef struct num {
+    size_t kstart, kd; /* the span starts at kstart (a sign or a currency sign); digits at kd */
+    size_t k1;         /* first token after the number */
+    size_t end;        /* byte offset after the number */
+    const char *fp;    /* fraction digits, NULL for an integer */
+    size_t fn;
+    int ngroups, small, plain4;
+    uint64_t val;
+    const char *sign;
+    const lex_entry *pre_cur; /* "$5": the currency sign before the number */
+} numtok;
 
-    /* the number: digits with group separators, optional decimal comma */
+/* digits glued to Latin letters (5G, A4, MP3) are not a number of this rule */
+static int glued_to_latin(ks_normalizer *nz, size_t kd)
+{
+    tok d = *T(nz, kd), prev = *TB(nz, kd, 1), nxt = *T(nz, kd + 1);
+    if (times_sign(nz, &prev) && TB(nz, kd, 2)->type == T_DIGITS)
+        prev = *TB(nz, kd, 2); /* 4x400: the x of a size */
+    return (prev.type == T_WORD && (prev.f & F_LAT) && prev.e == d.s) ||
+           (nxt.type == T_WORD && !(nxt.f & F_CYR) && nxt.s == d.e);
+}
+
+/* Read the digits, the group separators (§18) and a decimal comma (§6) into nz->dig and x. */
+static int read_number(ks_normalizer *nz, numtok *x)
+{
+    tok d = *T(nz, x->kd);
     ks_buf_reset(&nz->dig);
     ks_buf_append(&nz->dig, TX(nz, &d), TL(&d));
-    size_t k1 = kd + 1;
-    int ngroups = 0;
+    size_t k1 = x->kd + 1;
+    x->ngroups = 0;
     if (TL(&d) <= 3 && nz->p[d.s] != '0') {
-        while (ngroups < 8) {
+        while (x->ngroups < 8) {
             tok sp = *T(nz, k1), g = *T(nz, k1 + 1);
             if (!(sp.type == T_SPACE && (sp.f & F_SEP) && g.type == T_DIGITS && TL(&g) == 3))
                 break;
@@ -799,140 +983,153 @@ static size_t rule_number(ks_normalizer *nz, size_t kstart, size_t kd, const cha
                 break;
             ks_buf_append(&nz->dig, TX(nz, &g), 3);
             k1 += 2;
-            ngroups++;
+            x->ngroups++;
         }
     }
-    const char *fp = NULL;
-    size_t fn = 0;
-    {
-        tok c = *T(nz, k1), f = *T(nz, k1 + 1);
-        tok pc = *TB(nz, kd, 1), pd = *TB(nz, kd, 2);
-        int in_list = is_punct(&pc, ',') && pd.type == T_DIGITS; /* 1,2,3 */
-        if (is_punct(&c, ',') && f.type == T_DIGITS && !in_list) {
-            tok c2 = *T(nz, k1 + 2), f2 = *T(nz, k1 + 3);
-            if (!(is_punct(&c2, ',') && f2.type == T_DIGITS)) {
-                fp = TX(nz, &f);
-                fn = TL(&f);
-                k1 += 2;
-            }
+    x->fp = NULL;
+    x->fn = 0;
+    tok c = *T(nz, k1), f = *T(nz, k1 + 1);
+    tok pc = *TB(nz, x->kd, 1), pd = *TB(nz, x->kd, 2);
+    int in_list = is_punct(&pc, ',') && pd.type == T_DIGITS; /* 1,2,3 */
+    if (is_punct(&c, ',') && f.type == T_DIGITS && !in_list) {
+        tok c2 = *T(nz, k1 + 2), f2 = *T(nz, k1 + 3);
+        if (!(is_punct(&c2, ',') && f2.type == T_DIGITS)) {
+            x->fp = TX(nz, &f);
+            x->fn = TL(&f);
+            k1 += 2;
         }
     }
     if (nz->dig.failed)
         return 0;
-    size_t end = T(nz, k1 - 1)->e;
-    int is_int = fp == NULL;
-    uint64_t val = 0;
-    int small = is_int && number_parse_u64(nz->dig.data, nz->dig.len, &val);
-    int plain4 = small && ngroups == 0 && nz->dig.len == 4 && nz->dig.data[0] != '0' && val >= 1000 && val <= 2100;
+    x->k1 = k1;
+    x->end = T(nz, k1 - 1)->e;
+    x->val = 0;
+    x->small = !x->fp && number_parse_u64(nz->dig.data, nz->dig.len, &x->val);
+    x->plain4 = x->small && x->ngroups == 0 && nz->dig.len == 4 && nz->dig.data[0] != '0' && x->val >= 1000 &&
+                x->val <= 2100;
+    return 1;
+}
+
+static void start_words(ks_normalizer *nz, const numtok *x)
+{
+    ks_buf_reset(&nz->wb);
+    if (x->sign)
+        put_word(&nz->wb, x->sign, strlen(x->sign));
+}
+
+static size_t finish(ks_normalizer *nz, const numtok *x, size_t end, size_t knext, const char *rule)
+{
+    emit_wb(nz, T(nz, x->kstart)->s, end, rule);
+    return knext - x->kstart;
+}
+
+/* Ranges "10-15", "3–5%", "1845–1904 жж.", "5-7-сыныптар" (RULES §13): the first end is
+ * read here, the second end is the next number (ordinal when this one is, §25). */
+static size_t number_range(ks_normalizer *nz, const numtok *x)
+{
+    tok h = *T(nz, x->k1), d2 = *T(nz, x->k1 + 1);
+    if (!is_rangedash(&h) || d2.type != T_DIGITS || x->pre_cur)
+        return 0;
     ks_buf *w = &nz->wb;
-    ks_buf_reset(w);
-    if (sign)
-        put_word(w, sign, strlen(sign));
-    const char *rule = fp ? "decimal" : "cardinal";
-
-    /* 1. ranges: 10-15, 3–5%, 1845–1904 жж. (§13) */
-    tok h = *T(nz, k1);
-    if (is_rangedash(&h) && T(nz, k1 + 1)->type == T_DIGITS && !pre_cur) {
-        tok d2 = *T(nz, k1 + 1);
-        uint64_t v2 = 0;
-        int yr = plain4 && TL(&d2) == 4 && number_parse_u64(TX(nz, &d2), 4, &v2) && v2 >= 1000 && v2 <= 2100 &&
-                 v2 > val;
-        if (yr) {
-            tok pb = *TB(nz, kstart, 1), pa = *T(nz, k1 + 2);
-            yr = year_context(nz, k1 + 2) || (is_punct(&pb, '(') && is_punct(&pa, ')'));
-        }
-        if (yr) {
-            number_ordinal_u64(w, val);
-            nz->force_ord_tok = k1 + 1;
-            rule = "year_range";
-        } else {
-            /* 5-7-сыныптар: both ends ordinal */
-            tok after2 = *T(nz, k1 + 2);
-            int ord = is_int && T(nz, k1 + 2)->type != T_DIGITS && ordinal_word_at(nz, k1 + 2) &&
-                      after2.s == d2.e;
-            gen_number(nz, w, fp, fn, ord);
-            if (ord)
-                nz->force_ord_tok = k1 + 1;
-            rule = "range";
-        }
-        ks_buf_append(w, TX(nz, &h), TL(&h));
-        emit_wb(nz, first.s, h.e, rule);
-        return k1 + 1 - kstart;
+    const char *rule = "range";
+    uint64_t v2 = 0;
+    int yr = x->plain4 && TL(&d2) == 4 && number_parse_u64(TX(nz, &d2), 4, &v2) && v2 >= 1000 && v2 <= 2100 &&
+             v2 > x->val;
+    if (yr) {
+        tok pb = *TB(nz, x->kstart, 1), pa = *T(nz, x->k1 + 2);
+        yr = year_context(nz, x->k1 + 2) || (is_punct(&pb, '(') && is_punct(&pa, ')'));
     }
-
-    /* 2. hyphen + endings or a word (§3.1, §3.2, §4) */
-    if (is_hyphen(&h) || (h.type == T_WORD && h.s == end && (h.f & F_LOWER) && (h.f & F_CYR))) {
-        size_t kw = is_hyphen(&h) ? k1 + 1 : k1;
-        tok wd = *T(nz, kw);
-        if (wd.type == T_WORD && wd.s == T(nz, kw - 1)->e && (wd.f & F_CYR) && !pre_cur) {
-            const char *ws = TX(nz, &wd);
-            size_t wl = TL(&wd);
-            morph_seq m;
-            size_t ol;
-            int adj;
-            if ((wd.f & F_LOWER) && wl <= 48 && morph_parse(ws, wl, &m)) {
-                int ord = nz->force_ord_tok == kd;
-                gen_number(nz, w, fp, fn, ord);
-                morph_glue(w, last_word_start(w), ws, wl);
-                emit_wb(nz, first.s, wd.e, ord ? "ordinal" : "case_suffix");
-                return kw + 1 - kstart;
-            }
-            if (is_hyphen(&h) && (wd.f & F_LOWER) && is_int && morph_ordinal_ending(ws, wl, &ol)) {
-                gen_number(nz, w, NULL, 0, 1);
-                ks_buf_append(w, ws + ol, wl - ol);
-                emit_wb(nz, first.s, wd.e, "ordinal");
-                return kw + 1 - kstart;
-            }
-            if (is_hyphen(&h)) {
-                int jy = jyl_word(nz, &wd, &adj);
-                gen_number(nz, w, fp, fn, is_int && !adj);
-                put_word(w, ws, wl);
-                emit_wb(nz, first.s, wd.e, adj ? "cardinal" : jy ? "year" : "ordinal");
-                return kw + 1 - kstart;
-            }
-        }
+    if (yr) {
+        number_ordinal_u64(w, x->val);
+        nz->force_ord_tok = x->k1 + 1;
+        rule = "year_range";
+    } else {
+        tok after2 = *T(nz, x->k1 + 2);
+        int ord = !x->fp && after2.type != T_DIGITS && ordinal_word_at(nz, x->k1 + 2) && after2.s == d2.e;
+        gen_number(nz, w, x->fp, x->fn, ord);
+        if (ord)
+            nz->force_ord_tok = x->k1 + 1;
     }
+    ks_buf_append(w, TX(nz, &h), TL(&h));
+    return finish(nz, x, h.e, x->k1 + 1, rule);
+}
 
-    /* 3. years, days of a month, ж./жж. (§3.3, §3.4, §14) */
-    if (small && ngroups == 0 && !pre_cur && !sign) {
-        int ord = nz->force_ord_tok == kd;
-        tok sp = *T(nz, k1), nw = *T(nz, k1 + 1);
-        if (!ord && is_sp(&sp) && nw.type == T_WORD) {
-            int adj;
-            if (plain4 && jyl_word(nz, &nw, &adj)) {
-                tok s2 = *T(nz, k1 + 2), w2 = *T(nz, k1 + 3);
-                int duration = tok_eq(nz, &nw, "жыл") && is_sp(&s2) && word_in(nz, &w2, DURATION_AFTER);
-                if (!duration) {
-                    ord = 1;
-                    rule = "year";
-                }
-            } else if (val >= 1 && val <= 31 && TL(&d) <= 2 && month_word(nz, &nw)) {
-                ord = 1;
-                rule = "date";
-            } else if (val >= 1 && val <= 2100 && year_abbrev_at(nz, k1 + 1)) {
-                ord = 1;
-                rule = "year";
-            } else if ((nw.f & F_LOWER) && is_punct(T(nz, k1 + 2), '.')) {
-                size_t ke;
-                const lex_entry *ab = match_dotted(nz, k1 + 1, &ke);
-                if (ab && (ab->flags & LF_AFTER_NUM)) { /* 20 ғ. -> жиырмасыншы ғасыр */
-                    ord = 1;
-                    rule = "ordinal";
-                }
-            }
-        } else if (ord) {
-            rule = "year";
-        }
-        if (ord) {
-            number_ordinal(w, nz->dig.data, nz->dig.len);
-            emit_wb(nz, first.s, end, rule);
-            return k1 - kstart;
-        }
+/* A number with a hyphen and endings or a word: "5-ке", "3-сынып", "2020-жылы" (RULES §3.1, §3.2, §4) */
+static size_t number_with_word(ks_normalizer *nz, const numtok *x)
+{
+    tok h = *T(nz, x->k1);
+    if (!(is_hyphen(&h) || (h.type == T_WORD && h.s == x->end && (h.f & F_LOWER) && (h.f & F_CYR))))
+        return 0;
+    size_t kw = is_hyphen(&h) ? x->k1 + 1 : x->k1;
+    tok wd = *T(nz, kw);
+    if (wd.type != T_WORD || wd.s != T(nz, kw - 1)->e || !(wd.f & F_CYR) || x->pre_cur)
+        return 0;
+    ks_buf *w = &nz->wb;
+    const char *ws = TX(nz, &wd);
+    size_t wl = TL(&wd);
+    morph_seq m;
+    size_t ol;
+    int adj;
+    if ((wd.f & F_LOWER) && wl <= 48 && morph_parse(ws, wl, &m)) {
+        int ord = nz->force_ord_tok == x->kd;
+        gen_number(nz, w, x->fp, x->fn, ord);
+        morph_glue(w, last_word_start(w), ws, wl);
+        return finish(nz, x, wd.e, kw + 1, ord ? "ordinal" : "case_suffix");
     }
+    if (is_hyphen(&h) && (wd.f & F_LOWER) && !x->fp && morph_ordinal_ending(ws, wl, &ol)) {
+        gen_number(nz, w, NULL, 0, 1);
+        ks_buf_append(w, ws + ol, wl - ol);
+        return finish(nz, x, wd.e, kw + 1, "ordinal");
+    }
+    if (!is_hyphen(&h))
+        return 0;
+    int jy = jyl_word(nz, &wd, &adj);
+    gen_number(nz, w, x->fp, x->fn, !x->fp && !adj);
+    put_word(w, ws, wl);
+    return finish(nz, x, wd.e, kw + 1, adj ? "cardinal" : jy ? "year" : "ordinal");
+}
 
-    /* 4. number, scale words, then %, a currency or a unit, then an ending */
-    gen_number(nz, w, fp, fn, 0);
-    size_t kk = k1;
+/* The word after a plain number makes it an ordinal: a year before жыл (§3.3), a day
+ * before a month (§3.4), a year before ж./жж. or a number before ғ. (§14).  Returns
+ * the rule name, or NULL. */
+static const char *ordinal_context(ks_normalizer *nz, const numtok *x)
+{
+    tok d = *T(nz, x->kd), sp = *T(nz, x->k1), nw = *T(nz, x->k1 + 1);
+    if (!is_sp(&sp) || nw.type != T_WORD)
+        return NULL;
+    int adj;
+    if (x->plain4 && jyl_word(nz, &nw, &adj)) {
+        tok s2 = *T(nz, x->k1 + 2), w2 = *T(nz, x->k1 + 3);
+        int duration = tok_eq(nz, &nw, "жыл") && is_sp(&s2) && word_in(nz, &w2, DURATION_AFTER);
+        return duration ? NULL : "year";
+    }
+    if (x->val >= 1 && x->val <= 31 && TL(&d) <= 2 && month_word(nz, &nw))
+        return "date";
+    if (x->val >= 1 && x->val <= 2100 && year_abbrev_at(nz, x->k1 + 1))
+        return "year";
+    if ((nw.f & F_LOWER) && is_punct(T(nz, x->k1 + 2), '.')) {
+        size_t ke;
+        const lex_entry *ab = match_dotted(nz, x->k1 + 1, &ke);
+        if (ab && (ab->flags & LF_AFTER_NUM)) /* 20 ғ. -> жиырмасыншы ғасыр */
+            return "ordinal";
+    }
+    return NULL;
+}
+
+static size_t number_ordinal_by_context(ks_normalizer *nz, const numtok *x)
+{
+    if (!x->small || x->ngroups || x->pre_cur || x->sign)
+        return 0;
+    const char *rule = nz->force_ord_tok == x->kd ? "year" : ordinal_context(nz, x);
+    if (!rule)
+        return 0;
+    number_ordinal(&nz->wb, nz->dig.data, nz->dig.len);
+    return finish(nz, x, x->end, x->k1, rule);
+}
+
+/* scale words after the number: "5 млн", "2 млрд." (RULES §9) */
+static size_t scale_words(ks_normalizer *nz, size_t kk, size_t *end, const char **rule)
+{
     for (int sc = 0; sc < 2 && nz->has_units; sc++) {
         tok sp = *T(nz, kk);
         size_t off = is_sp(&sp) && (sp.f & F_SEP) ? 1 : 0;
@@ -940,70 +1137,124 @@ static size_t rule_number(ks_normalizer *nz, size_t kstart, size_t kd, const cha
         const lex_entry *e = match_adjacent(nz, kk + off, LEX_UNIT, &ke);
         if (!e || !(e->flags & LF_SCALE))
             break;
-        put_word(w, e->exp, e->elen);
+        put_word(&nz->wb, e->exp, e->elen);
         kk = ke;
-        end = T(nz, kk - 1)->e;
+        *end = T(nz, kk - 1)->e;
         tok dot = *T(nz, kk), s2 = *T(nz, kk + 1), w2 = *T(nz, kk + 2);
         if (is_punct(&dot, '.') && is_sp(&s2) && w2.type == T_WORD && (w2.f & F_LOWER)) {
             kk++;
-            end = dot.e;
+            *end = dot.e;
         }
-        rule = "unit";
+        *rule = "unit";
     }
-    const char *uw = NULL;
-    size_t uwl = 0;
+    return kk;
+}
+
+/* The word of what follows a number: % (§7), a currency (§8), a unit (§9), ° (§9). */
+typedef struct unit_word {
+    const char *w;
+    size_t wl;
+    const char *rule;
+} unit_word;
+
+static size_t unit_after(ks_normalizer *nz, size_t kk, const numtok *x, unit_word *u)
+{
+    tok sp = *T(nz, kk);
+    size_t off = is_sp(&sp) && (sp.f & F_SEP) ? 1 : 0;
+    tok t = *T(nz, kk + off);
+    size_t ke;
+    const lex_entry *e;
+    u->w = NULL;
+    if (is_punct(&t, '%') || is_punct(&t, 0x066A)) {
+        *u = (unit_word){"пайыз", strlen("пайыз"), "percent"};
+        return kk + off + 1;
+    }
+    if ((e = match_adjacent(nz, kk + off, LEX_CURRENCY, &ke)) != NULL && (e->flags & LF_SUFFIX) && !x->pre_cur) {
+        *u = (unit_word){e->exp, e->elen, "currency"};
+        return ke;
+    }
+    if ((e = match_adjacent(nz, kk + off, LEX_UNIT, &ke)) != NULL && !(e->flags & LF_SCALE)) {
+        *u = (unit_word){e->exp, e->elen, (t.type == T_PUNCT && t.cp == 0xB0) ? "temperature" : "unit"};
+        return ke;
+    }
+    if (is_punct(&t, 0xB0)) { /* ° without a lexicon */
+        *u = (unit_word){"градус", strlen("градус"), "temperature"};
+        kk += off + 1;
+        tok c = *T(nz, kk);
+        if (c.type == T_WORD && c.nch == 1 && (tok_eq(nz, &c, "C") || tok_eq(nz, &c, "С")))
+            kk++;
+        return kk;
+    }
+    return kk;
+}
+
+/* Append the 3rd-person possessive dative of the last word: гектар -> гектарына,
+ * сағат -> сағатына, секунд -> секундына (RULES §27 "units per unit"). */
+static void put_possessive_dative(ks_buf *w)
+{
+    size_t ws = last_word_start(w);
+    int front = 0, vowel_end = 0;
+    for (size_t i = ws; i < w->len;) {
+        uint32_t c;
+        i += utf8_decode(w->data + i, w->len - i, &c);
+        if (kk_is_vowel_letter(c)) {
+            front = c == 0x4D9 || c == 0x435 || c == 0x456 || c == 0x4E9 || c == 0x4AF || c == 0x438 || c == 0x44D;
+            vowel_end = i == w->len;
+        } else {
+            vowel_end = 0;
+        }
+    }
+    ks_buf_puts(w, vowel_end ? (front ? "сіне" : "сына") : (front ? "іне" : "ына"));
+}
+
+/* "ц/га", "км/сағ", "м/с" after a unit: the unit after the slash, or NULL */
+static const lex_entry *per_unit(ks_normalizer *nz, size_t kk, size_t *ke)
+{
+    tok sl = *T(nz, kk);
+    if (!is_punct(&sl, '/') || !nz->has_units || TB(nz, kk, 1)->e != sl.s || T(nz, kk + 1)->s != sl.e)
+        return NULL;
+    const lex_entry *e = match_adjacent(nz, kk + 1, LEX_UNIT, ke);
+    return e && !(e->flags & LF_SCALE) ? e : NULL;
+}
+
+/* A number, its scale words, then %, a currency or a unit, then an ending (RULES §4, §6–§9) */
+static size_t number_with_unit(ks_normalizer *nz, const numtok *x)
+{
+    ks_buf *w = &nz->wb;
+    const char *rule = x->fp ? "decimal" : "cardinal";
+    size_t end = x->end;
+    gen_number(nz, w, x->fp, x->fn, 0);
+    size_t kk = scale_words(nz, x->k1, &end, &rule);
+    unit_word u;
     int final_dot = 0;
-    {
-        tok sp = *T(nz, kk);
-        size_t off = is_sp(&sp) && (sp.f & F_SEP) ? 1 : 0;
-        tok u = *T(nz, kk + off);
-        size_t ke;
-        const lex_entry *e;
-        if (is_punct(&u, '%') || is_punct(&u, 0x066A)) {
-            uw = "пайыз";
-            uwl = strlen(uw);
-            kk += off + 1;
-            rule = "percent";
-        } else if ((e = match_adjacent(nz, kk + off, LEX_CURRENCY, &ke)) != NULL && (e->flags & LF_SUFFIX) &&
-                   !pre_cur) {
-            uw = e->exp;
-            uwl = e->elen;
-            kk = ke;
-            rule = "currency";
-        } else if ((e = match_adjacent(nz, kk + off, LEX_UNIT, &ke)) != NULL && !(e->flags & LF_SCALE)) {
-            uw = e->exp;
-            uwl = e->elen;
-            kk = ke;
-            rule = (u.type == T_PUNCT && u.cp == 0xB0) ? "temperature" : "unit";
-        } else if (is_punct(&u, 0xB0)) { /* ° without a lexicon */
-            uw = "градус";
-            uwl = strlen(uw);
-            kk += off + 1;
-            tok c = *T(nz, kk);
-            if (c.type == T_WORD && c.nch == 1 && (tok_eq(nz, &c, "C") || tok_eq(nz, &c, "С")))
-                kk++;
-            rule = "temperature";
-        }
-        if (uw) {
-            end = T(nz, kk - 1)->e;
-            tok lastk = *T(nz, kk - 1), nx = *T(nz, kk), n1 = *T(nz, kk + 1);
-            int at_end = nx.type == T_END || (nx.type == T_SPACE && ((nx.f & F_NL) || n1.type == T_END));
-            if (is_punct(&lastk, '.') && at_end && !suffix_at(nz, kk, &(morph_seq){0}, &(tok){0}))
-                final_dot = 1;
-        }
+    kk = unit_after(nz, kk, x, &u);
+    if (u.w) {
+        rule = u.rule;
+        end = T(nz, kk - 1)->e;
+        tok lastk = *T(nz, kk - 1), nx = *T(nz, kk), n1 = *T(nz, kk + 1);
+        int at_end = nx.type == T_END || (nx.type == T_SPACE && ((nx.f & F_NL) || n1.type == T_END));
+        if (is_punct(&lastk, '.') && at_end && !suffix_at(nz, kk, &(morph_seq){0}, &(tok){0}))
+            final_dot = 1;
     }
-    if (pre_cur) {
-        if (uw)
-            put_word(w, uw, uwl);
-        uw = pre_cur->exp;
-        uwl = pre_cur->elen;
-        rule = "currency";
+    if (x->pre_cur) {
+        if (u.w)
+            put_word(w, u.w, u.wl);
+        u = (unit_word){x->pre_cur->exp, x->pre_cur->elen, "currency"};
+        rule = u.rule;
     }
     morph_seq m;
     tok sw;
     int have_suffix = suffix_at(nz, kk, &m, &sw);
-    if (uw) {
-        put_word(w, uw, uwl);
+    size_t ke;
+    const lex_entry *per = u.w && !x->pre_cur ? per_unit(nz, kk, &ke) : NULL;
+    if (per) { /* центнер гектарына (RULES §27) */
+        put_word(w, u.w, u.wl);
+        put_word(w, per->exp, per->elen);
+        put_possessive_dative(w);
+        return finish(nz, x, T(nz, ke - 1)->e, ke, "unit_per_unit");
+    }
+    if (u.w) {
+        put_word(w, u.w, u.wl);
         if (have_suffix)
             morph_inflect(w, &m, 0, 0); /* re-harmonised onto the unit word (§4) */
     } else if (have_suffix) {
@@ -1012,32 +1263,92 @@ static size_t rule_number(ks_normalizer *nz, size_t kstart, size_t kd, const cha
     if (have_suffix) {
         kk += 2;
         end = sw.e;
-        if (!uw && strcmp(rule, "cardinal") == 0)
+        if (!u.w && strcmp(rule, "cardinal") == 0)
             rule = "case_suffix";
     }
     if (final_dot)
         ks_buf_putc(w, '.');
-    emit_wb(nz, first.s, end, rule);
-    return kk - kstart;
+    return finish(nz, x, end, kk, rule);
+}
+
+/* The number at token kd (the span starts at token kstart: a sign or a currency sign).
+ * Returns the number of tokens consumed from kstart, 0 when nothing was rewritten. */
+static size_t rule_number(ks_normalizer *nz, size_t kstart, size_t kd, const char *sign,
+                          const lex_entry *pre_cur)
+{
+    if (glued_to_latin(nz, kd))
+        return 0;
+    numtok x = {.kstart = kstart, .kd = kd, .sign = sign, .pre_cur = pre_cur};
+    if (!read_number(nz, &x))
+        return 0;
+    size_t used;
+    start_words(nz, &x);
+    if ((used = number_range(nz, &x)) != 0)
+        return used;
+    start_words(nz, &x);
+    if ((used = number_with_word(nz, &x)) != 0)
+        return used;
+    start_words(nz, &x);
+    if ((used = number_ordinal_by_context(nz, &x)) != 0)
+        return used;
+    start_words(nz, &x);
+    return number_with_unit(nz, &x);
 }
 
 /* ---------------------------------------------------------------- punctuation-led rules */
+
+/* What may stand before a sign glued to a digit (RULES §29): the start, a space, "(",
+ * "..." or "…", ",", and for "+" a digit ("+12+17°С" is two signed values). */
+static int sign_may_follow(ks_normalizer *nz, size_t k, uint32_t sign)
+{
+    tok pv = *TB(nz, k, 1);
+    if (pv.type == T_NONE || pv.type == T_SPACE)
+        return 1;
+    if (pv.type == T_DIGITS)
+        return sign == '+';
+    if (pv.type != T_PUNCT)
+        return 0;
+    if (pv.cp == '(' || pv.cp == ',' || pv.cp == 0x2026 || pv.cp == '[' || pv.cp == 0xAB || pv.cp == '"')
+        return 1;
+    return pv.cp == '.' && is_punct(TB(nz, k, 2), '.') && is_punct(TB(nz, k, 3), '.');
+}
+
+static size_t rule_sign(ks_normalizer *nz, size_t k, const tok *t)
+{
+    tok nx = *T(nz, k + 1), pv = *TB(nz, k, 1), n2 = *T(nz, k + 2);
+    int minus = t->cp == '-' || t->cp == 0x2212 || t->cp == 0x2013;
+    if ((minus || t->cp == '+') && nx.type == T_DIGITS && nx.s == t->e && sign_may_follow(nz, k, t->cp)) {
+        if (t->cp == '+') {
+            size_t r = rule_phone(nz, k, k + 1, 1);
+            if (r)
+                return r;
+        }
+        if (pv.type == T_DIGITS) /* "+12+17": two values, a space between them */
+            return rule_number(nz, k, k + 1, minus ? " минус" : " плюс", NULL);
+        return rule_number(nz, k, k + 1, minus ? "минус" : "плюс", NULL);
+    }
+    /* "көрсеткіш + 15-ке": a lone plus between a word and a number */
+    if (t->cp == '+' && is_sp(&pv) && is_sp(&nx) && n2.type == T_DIGITS) {
+        emit(nz, t->s, t->e, "sign", "плюс", strlen("плюс"));
+        return 1;
+    }
+    /* "(-) 332 094": a minus in brackets before an amount */
+    if (minus && is_punct(&pv, '(') && is_punct(&nx, ')')) {
+        emit(nz, t->s, t->e, "sign", "минус", strlen("минус"));
+        return 1;
+    }
+    return 0;
+}
 
 static size_t rule_punct(ks_normalizer *nz, size_t k)
 {
     tok t = *T(nz, k);
     tok nx = *T(nz, k + 1);
-    tok pv = *TB(nz, k, 1);
-    int pv_ok = pv.type == T_NONE || pv.type == T_SPACE || (pv.type == T_PUNCT && pv.cp != '-' && pv.cp != '.' &&
-                                                            pv.cp != ',' && pv.cp != '+');
-    if ((t.cp == '-' || t.cp == 0x2212) && nx.type == T_DIGITS && pv_ok)
-        return rule_number(nz, k, k + 1, "минус", NULL);
-    if (t.cp == '+' && nx.type == T_DIGITS && pv_ok) {
-        size_t r = rule_phone(nz, k, k + 1, 1);
-        if (r)
-            return r;
-        return rule_number(nz, k, k + 1, "плюс", NULL);
-    }
+    size_t r;
+    if ((r = rule_sign(nz, k, &t)) != 0)
+        return r;
+    if ((r = rule_vulgar_fraction(nz, &t)) != 0)
+        return r;
     if (t.cp == 0x2116) { /* № (§12) */
         size_t kd = k + 1;
         if (is_sp(&nx))
@@ -1076,7 +1387,7 @@ static size_t rule_punct(ks_normalizer *nz, size_t k)
             if (is_sp(&nx) && (nx.f & F_SEP))
                 kd++;
             if ((e->flags & LF_PREFIX) && T(nz, kd)->type == T_DIGITS) {
-                size_t r = rule_number(nz, k, kd, NULL, e);
+                r = rule_number(nz, k, kd, NULL, e);
                 if (r)
                     return r;
             }
@@ -1089,34 +1400,106 @@ static size_t rule_punct(ks_normalizer *nz, size_t k)
 
 /* ---------------------------------------------------------------- word-led rules */
 
-static const char *const ROMAN_CONTEXT[] = {"ғасыр", "ғ",      "том",   "тарау",  "бөлім",   "сессия",
-                                            "съезд", "дүниежүзілік", "құрылтай", "кітап", "конгресс", "пленум",
-                                            "форум", "олимпиада", "фестиваль", "спартакиада", "курултай", NULL};
+/* Words after a Roman numeral that make it an ordinal (RULES §10, §34); any inflected form. */
+static const char *const ROMAN_CONTEXT[] = {
+    "ғасыр", "ғ",         "жарты",   "ширег",  "том",    "тарау",     "бөлім",       "сессия", "съезд",
+    "шақырылым", "дәрежелі", "орын", "топ", "курс", "сынып", "мәрте", "рет", "халықаралық",
+    "дүниежүзілік", "құрылтай", "кітап", "конгресс", "пленум", "форум", "олимпиада", "фестиваль",
+    "спартакиада", "курултай", NULL};
 
+static int roman_tok(ks_normalizer *nz, const tok *t)
+{
+    return t->type == T_WORD && !(t->f & F_LOWER) && TL(t) <= 40 ? kk_roman_value(TX(nz, t), TL(t)) : 0;
+}
+
+/* a numeral that is only a single C D L M (Latin or Cyrillic С М Ү) is never Roman (§34) */
+static int weak_roman(ks_normalizer *nz, const tok *t)
+{
+    if (t->nch == 1)
+        return !(tok_eq(nz, t, "I") || tok_eq(nz, t, "V") || tok_eq(nz, t, "X") || tok_eq(nz, t, "І") ||
+                 tok_eq(nz, t, "Х"));
+    for (size_t i = t->s; i < t->e; i++)
+        if (strchr("LCDM", nz->p[i]))
+            return 1; /* MIX, CD, XL need a context word */
+    return 0;
+}
+
+/* The separator of a Roman list or range at j (", ", "-", "–", "- ", " – ", " және "): returns the
+ * index of the next item or 0. */
+static size_t roman_next_item(ks_normalizer *nz, size_t j)
+{
+    tok a = *T(nz, j), b = *T(nz, j + 1), c = *T(nz, j + 2);
+    if (is_punct(&a, ',') && is_sp(&b))
+        return j + 2;
+    if (is_rangedash(&a) || is_punct(&a, 0x2014))
+        return is_sp(&b) ? j + 2 : j + 1;
+    if (is_sp(&a) && (is_rangedash(&b) || is_punct(&b, 0x2014)) && is_sp(&c))
+        return j + 3;
+    if (is_sp(&a) && (tok_eq(nz, &b, "және") || tok_eq(nz, &b, "мен") || tok_eq(nz, &b, "немесе")) && is_sp(&c))
+        return j + 3;
+    return 0;
+}
+
+/* Roman numerals, alone or in a list or range, before a trigger (RULES §10, §25, §34):
+ * "XV ғасыр", "ХҮ-ХҮІІ ғасырлардың", "I, II, III дәрежелі", "ІІІ-орынға", "І-ші орын". */
 static size_t rule_roman(ks_normalizer *nz, size_t k, const tok *t)
 {
-    if (TL(t) > 40)
+    tok pv = *TB(nz, k, 1);
+    if (!roman_tok(nz, t) || pv.type == T_WORD || pv.type == T_DIGITS ||
+        (pv.type == T_PUNCT && (pv.cp == '-' || pv.cp == '.')))
         return 0;
-    int v = normalize_roman_value(TX(nz, t), TL(t));
-    if (!v)
+    size_t items[16], n = 0, j = k;
+    for (;;) {
+        items[n++] = j;
+        size_t nx = roman_next_item(nz, j + 1);
+        if (!nx || n == 16 || !roman_tok(nz, T(nz, nx)))
+            break;
+        j = nx;
+    }
+    tok last = *T(nz, j), h = *T(nz, j + 1), nw = *T(nz, j + 2);
+    size_t end = last.e, knext = j + 1;
+    int hyph_word = 0, ord_end = 0;
+    size_t ol;
+    if (is_hyphen(&h) && nw.type == T_WORD && nw.s == h.e && (nw.f & F_LOWER) && (nw.f & F_CYR)) {
+        if (morph_ordinal_ending(TX(nz, &nw), TL(&nw), &ol) && ol == TL(&nw))
+            ord_end = 1; /* І-ші */
+        else
+            hyph_word = 1; /* ІІІ-орынға */
+    } else if (!is_sp(&h) || nw.type != T_WORD || !(nw.f & F_CYR)) {
         return 0;
-    tok pv = *TB(nz, k, 1), sp = *T(nz, k + 1), nw = *T(nz, k + 2);
-    if (pv.type == T_WORD || pv.type == T_DIGITS || (pv.type == T_PUNCT && (pv.cp == '-' || pv.cp == '.')))
-        return 0;
-    if (!is_sp(&sp) || nw.type != T_WORD || !(nw.f & F_CYR))
-        return 0;
-    /* numerals using L, C, D, M (MIX, CD, XL) or lowercase need a context word such as ғасыр */
-    int weak = (t->f & F_LOWER) != 0;
-    for (size_t i = t->s; i < t->e && !weak; i++)
-        if (strchr("LCDMlcdm", nz->p[i]))
-            weak = 1;
-    if (!word_in(nz, &nw, ROMAN_CONTEXT) && (weak || (t->nch == 1 && !(nw.f & F_LOWER))))
+    }
+    int trigger = hyph_word || ord_end || word_in(nz, &nw, ROMAN_CONTEXT);
+    int headline = (nw.f & F_ALLUP) && nw.nch >= 2 && pv.type == T_SPACE && (TB(nz, k, 2)->f & F_ALLUP);
+    if (!trigger && !headline) {
+        /* an event phrase after a strong numeral: "IV ауыл спорты ойындары" */
+        if (weak_roman(nz, &last) || last.nch == 1 || !(nw.f & F_LOWER))
+            return 0;
+    }
+    if (t->nch == 1 && n == 1 && weak_roman(nz, t))
         return 0;
     ks_buf *w = &nz->wb;
     ks_buf_reset(w);
-    number_ordinal_u64(w, (uint64_t)v);
-    emit_wb(nz, t->s, t->e, "roman");
-    return 1;
+    for (size_t i = 0; i < n; i++) {
+        tok it = *T(nz, items[i]);
+        size_t mark = w->len;
+        number_ordinal_u64(w, (uint64_t)kk_roman_value(TX(nz, &it), TL(&it)));
+        if (mark > 0 && w->data[mark - 1] != ' ' && w->data[mark] == ' ') { /* glued after "-" */
+            memmove(w->data + mark, w->data + mark + 1, w->len - mark - 1);
+            w->len--;
+        }
+        if (i + 1 < n) /* the separator as written */
+            ks_buf_append(w, nz->p + it.e, T(nz, items[i + 1])->s - it.e);
+    }
+    if (ord_end) {
+        end = nw.e;
+        knext = j + 3;
+    } else if (hyph_word) {
+        ks_buf_putc(w, ' ');
+        end = h.e;
+        knext = j + 2;
+    }
+    emit_wb(nz, t->s, end, "roman");
+    return knext - k;
 }
 
 static int spell_letters(ks_normalizer *nz, ks_buf *w, const tok *t)
@@ -1126,8 +1509,8 @@ static int spell_letters(ks_normalizer *nz, ks_buf *w, const tok *t)
     for (size_t i = 0; i < n;) {
         uint32_t c;
         i += utf8_decode(s + i, n - i, &c);
-        if (!normalize_letter_name(w, c))
-            return 0;
+        if (c == 0x42A || c == 0x42C || !kk_put_letter_name(w, c))
+            return 0; /* a word with Ъ or Ь is not an acronym */
     }
     return 1;
 }
@@ -1200,10 +1583,10 @@ static size_t rule_abbrev(ks_normalizer *nz, size_t k, const tok *t)
     if ((e->flags & LF_AFTER_CAP) && !(is_sp(&pv) && pv2.type == T_WORD && (pv2.f & F_UP0)))
         return 0;
     if (e->flags & (LF_AFTER_NUM | LF_YEAR)) {
-        int num = is_sp(&pv) && pv2.type == T_DIGITS;
-        if (!num && !(e->flags & LF_YEAR) && is_sp(&pv) && pv2.type == T_WORD)
-            num = normalize_roman_value(TX(nz, &pv2), TL(&pv2)) > 0;
-        if (!num)
+        int after_num = is_sp(&pv) && pv2.type == T_DIGITS;
+        if (!after_num && !(e->flags & LF_YEAR) && is_sp(&pv) && pv2.type == T_WORD)
+            after_num = kk_roman_value(TX(nz, &pv2), TL(&pv2)) > 0;
+        if (!after_num)
             return 0;
     }
     tok nx = *T(nz, kend), n1 = *T(nz, kend + 1);
@@ -1270,7 +1653,7 @@ static size_t rule_initials(ks_normalizer *nz, size_t k, const tok *t)
     ks_buf_reset(w);
     for (size_t i = k; i < j; i++) {
         tok l = *T(nz, i);
-        if (l.type == T_WORD && !normalize_letter_name(w, l.cp))
+        if (l.type == T_WORD && !kk_put_letter_name(w, l.cp))
             return 0;
     }
     ks_buf_putc(w, ' ');
@@ -1286,7 +1669,7 @@ static size_t rule_word(ks_normalizer *nz, size_t k)
     if (!(t.f & F_LOWER) ||
         (t.nch <= 4 && (strchr("ivxlcdm", c0) || (c0 == 0xD1 && ((unsigned char)nz->p[t.s + 1] == 0x96 ||
                                                                  (unsigned char)nz->p[t.s + 1] == 0x85))) &&
-         normalize_roman_value(TX(nz, &t), TL(&t)))) {
+         kk_roman_value(TX(nz, &t), TL(&t)))) {
         if ((r = rule_roman(nz, k, &t)) != 0)
             return r;
     }
@@ -1350,6 +1733,7 @@ KS_API ks_status ks_normalizer_new(ks_normalizer **out, const ks_lexicon *lex, k
     nz->has_pron = lexicon_count_kind(lex, LEX_PRON) > 0;
     nz->has_units = lexicon_count_kind(lex, LEX_UNIT) > 0;
     ks_buf_init(&nz->clean, 0);
+    ks_buf_init(&nz->hyg, 0);
     ks_buf_init(&nz->wb, 0);
     ks_buf_init(&nz->dig, 0);
     nz->endtok.type = T_END;
@@ -1385,6 +1769,7 @@ KS_API void ks_normalizer_free(ks_normalizer *n)
     if (!n)
         return;
     ks_buf_free(&n->clean);
+    ks_buf_free(&n->hyg);
     ks_buf_free(&n->wb);
     ks_buf_free(&n->dig);
     free(n);
@@ -1423,6 +1808,17 @@ KS_API ks_status ks_normalize(ks_normalizer *nz, const char *utf8, size_t len, k
     }
     if (bad_offset)
         *bad_offset = bad;
+    ks_buf_reset(&nz->hyg);
+    nz->hyg.max = n > ((size_t)1 << 40) ? 0 : n * 2 + 64;
+    if (text_hygiene(p, n, &nz->hyg)) { /* RULES §37, before every other rule */
+        if (nz->hyg.failed) {
+            shrink(&nz->clean);
+            shrink(&nz->hyg);
+            return status_set(err, KS_ENOMEM, "out of memory");
+        }
+        p = nz->hyg.data ? nz->hyg.data : "";
+        n = nz->hyg.len;
+    }
     nz->p = p;
     nz->n = n;
     nz->pos = 0;
@@ -1439,9 +1835,19 @@ KS_API ks_status ks_normalize(ks_normalizer *nz, const char *utf8, size_t len, k
         size_t used = 0;
         switch (t->type) {
         case T_DIGITS:
-            used = rule_phone(nz, k, k, 0);
+            used = rule_list_marker(nz, k);
+            if (!used)
+                used = rule_times(nz, k);
+            if (!used)
+                used = rule_latin_digits(nz, k);
+            if (!used)
+                used = rule_fraction(nz, k);
+            if (!used)
+                used = rule_phone(nz, k, k, 0);
             if (!used)
                 used = rule_numdate(nz, k);
+            if (!used)
+                used = rule_score(nz, k);
             if (!used)
                 used = rule_time(nz, k);
             if (!used)
@@ -1462,6 +1868,7 @@ KS_API ks_status ks_normalize(ks_normalizer *nz, const char *utf8, size_t len, k
     nz->p = NULL;
     nz->out = NULL;
     shrink(&nz->clean);
+    shrink(&nz->hyg);
     shrink(&nz->wb);
     shrink(&nz->dig);
     if (out->failed)

@@ -17,12 +17,6 @@
 
 #include "kazspeak/kazspeak.h"
 
-/* Kazakh letter name of an uppercase or lowercase Cyrillic letter (§16):
- * vowels are themselves, consonants take -ы ("ны", "қы").  Appends to out;
- * returns 0 when the letter has no name (ъ, ь, non-Cyrillic). */
-int normalize_letter_name(ks_buf *out, uint32_t cp);
-/* Value of a Roman numeral written with Latin I V X L C D M or the Cyrillic
- * lookalikes І Х (either case, not mixed case); 0 when not a canonical numeral. */
-int normalize_roman_value(const char *s, size_t n);
+/* Letter names and Roman numerals are in kk_words.h. */
 
 #endif

@@ -24,6 +24,7 @@
 #include <utf8proc.h>
 
 #include "kazspeak/kazspeak.h"
+#include "kk_words.h"
 #include "number.h"
 #include "ssml.h"
 #include "status.h"
@@ -224,422 +225,6 @@ static void put_inline(ctx *c, const char *tag)
     ks_buf_puts(c->out, tag);
     c->at_block = 0;
     c->space_pending = 0;
-}
-
-/* ------------------------------------------------------------------ say-as forms */
-
-static const char *const CYR_VOWELS = "аәеёиоөуұүыіэюя";
-
-/* Kazakh letter name of a lowercase Cyrillic letter (RULES.md §16): vowels are read
- * as themselves, consonants with ы; ь and ъ by their names. */
-static void letter_name(ks_buf *out, int32_t lc)
-{
-    char u[8];
-    utf8proc_ssize_t n = utf8proc_encode_char(lc, (utf8proc_uint8_t *)u);
-    u[n] = '\0';
-    if (lc == 0x44C) {
-        ks_buf_puts(out, "жіңішкелік белгі");
-        return;
-    }
-    if (lc == 0x44A) {
-        ks_buf_puts(out, "айыру белгісі");
-        return;
-    }
-    ks_buf_puts(out, u);
-    if (!strstr(CYR_VOWELS, u))
-        ks_buf_puts(out, "ы");
-}
-
-int ssml_say_characters(const char *text, size_t len, ks_buf *out)
-{
-    ks_buf tmp = {0};
-    size_t i = 0;
-    while (i < len) {
-        utf8proc_int32_t cp;
-        utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)text + i, (utf8proc_ssize_t)(len - i), &cp);
-        if (k <= 0) {
-            i++;
-            continue;
-        }
-        i += (size_t)k;
-        int32_t lc = utf8proc_tolower(cp);
-        utf8proc_category_t cat = utf8proc_category(cp);
-        if (cp >= '0' && cp <= '9') {
-            char d = (char)cp;
-            number_digits(&tmp, &d, 1);
-        } else if (lc >= 0x430 && lc <= 0x4FF) {
-            if (tmp.len)
-                ks_buf_putc(&tmp, ' ');
-            letter_name(&tmp, lc);
-        } else if (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO) {
-            /* other letters (Latin): the capital letter itself; eSpeak names it */
-            if (tmp.len)
-                ks_buf_putc(&tmp, ' ');
-            put_cp(&tmp, utf8proc_toupper(cp));
-        }
-        /* spaces, punctuation, symbols: not spelled */
-    }
-    int r = tmp.len ? 0 : -1;
-    if (tmp.len)
-        ks_buf_append(out, tmp.data, tmp.len);
-    ks_buf_free(&tmp);
-    return r;
-}
-
-/* Collect the digits of s, allowing group separators (space, NBSP, U+202F, U+2009)
- * between digits. Returns the number of digits or -1 on any other character. */
-static int collect_digits(const char *s, size_t n, char *d, size_t cap)
-{
-    size_t nd = 0, i = 0;
-    while (i < n) {
-        unsigned char b = (unsigned char)s[i];
-        if (b >= '0' && b <= '9') {
-            if (nd + 1 >= cap)
-                return -1;
-            d[nd++] = (char)b;
-            i++;
-        } else if (b == ' ' && nd) {
-            i++;
-        } else if (b == 0xC2 && i + 1 < n && (unsigned char)s[i + 1] == 0xA0 && nd) {
-            i += 2;
-        } else if (b == 0xE2 && i + 2 < n && (unsigned char)s[i + 1] == 0x80 &&
-                   ((unsigned char)s[i + 2] == 0xAF || (unsigned char)s[i + 2] == 0x89) && nd) {
-            i += 3;
-        } else {
-            return -1;
-        }
-    }
-    d[nd] = '\0';
-    return (int)nd;
-}
-
-static void trim(const char **s, size_t *n)
-{
-    while (*n && is_ws(**s)) {
-        (*s)++;
-        (*n)--;
-    }
-    while (*n && is_ws((*s)[*n - 1]))
-        (*n)--;
-}
-
-#define DIG_MAX 128
-
-int ssml_say_cardinal(const char *text, size_t len, ks_buf *out)
-{
-    char d[DIG_MAX], f[DIG_MAX];
-    trim(&text, &len);
-    int neg = 0;
-    if (len && (text[0] == '-' || text[0] == '+')) {
-        neg = text[0] == '-' ? 1 : 2;
-        text++;
-        len--;
-    } else if (len >= 3 && (unsigned char)text[0] == 0xE2 && (unsigned char)text[1] == 0x88 &&
-               (unsigned char)text[2] == 0x92) { /* U+2212 minus */
-        neg = 1;
-        text += 3;
-        len -= 3;
-    }
-    const char *comma = memchr(text, ',', len);
-    size_t il = comma ? (size_t)(comma - text) : len;
-    int nd = collect_digits(text, il, d, sizeof d);
-    if (nd <= 0)
-        return -1;
-    int nf = 0;
-    if (comma) {
-        nf = collect_digits(comma + 1, len - il - 1, f, sizeof f);
-        if (nf <= 0)
-            return -1;
-    }
-    ks_buf tmp = {0};
-    if (neg)
-        ks_buf_puts(&tmp, neg == 1 ? "минус" : "плюс");
-    if (comma)
-        number_decimal(&tmp, d, (size_t)nd, f, (size_t)nf);
-    else
-        number_cardinal(&tmp, d, (size_t)nd);
-    ks_buf_append(out, tmp.data ? tmp.data : "", tmp.len);
-    ks_buf_free(&tmp);
-    return 0;
-}
-
-/* Roman numeral (Latin I V X L C D M, or the Cyrillic lookalikes І Х) -> value 1..3999, 0 if not one. */
-static unsigned roman_value(const char *s, size_t n)
-{
-    unsigned vals[64];
-    size_t k = 0, i = 0;
-    while (i < n) {
-        utf8proc_int32_t cp;
-        utf8proc_ssize_t l = utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(n - i), &cp);
-        if (l <= 0 || k >= sizeof vals / sizeof vals[0])
-            return 0;
-        i += (size_t)l;
-        switch (cp) {
-        case 'I': case 0x406: vals[k++] = 1; break;
-        case 'V': vals[k++] = 5; break;
-        case 'X': case 0x425: vals[k++] = 10; break;
-        case 'L': vals[k++] = 50; break;
-        case 'C': case 0x421: vals[k++] = 100; break;
-        case 'D': vals[k++] = 500; break;
-        case 'M': case 0x41C: vals[k++] = 1000; break;
-        default: return 0;
-        }
-    }
-    unsigned total = 0;
-    for (size_t j = 0; j < k; j++)
-        total += (j + 1 < k && vals[j] < vals[j + 1]) ? 0u - vals[j] : vals[j];
-    if (k == 0 || total == 0 || total > 3999)
-        return 0;
-    /* canonical form only: re-encode and compare the length */
-    static const unsigned rv[] = {1000, 900, 500, 400, 100, 90, 50, 40, 10, 9, 5, 4, 1};
-    static const unsigned rl[] = {1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1};
-    size_t len = 0;
-    unsigned t = total;
-    for (size_t j = 0; j < sizeof rv / sizeof rv[0]; j++)
-        while (t >= rv[j]) {
-            t -= rv[j];
-            len += rl[j];
-        }
-    return len == k ? total : 0;
-}
-
-int ssml_say_ordinal(const char *text, size_t len, ks_buf *out)
-{
-    char d[DIG_MAX];
-    trim(&text, &len);
-    unsigned rv = roman_value(text, len);
-    if (rv) {
-        ks_buf tmp = {0};
-        number_ordinal_u64(&tmp, rv);
-        ks_buf_append(out, tmp.data ? tmp.data : "", tmp.len);
-        ks_buf_free(&tmp);
-        return 0;
-    }
-    /* accept a written ordinal mark: "5.", "5-ші", "5-шы", "5-інші", "5-ыншы" */
-    const char *hy = memchr(text, '-', len);
-    if (hy) {
-        static const char *const ends[] = {"ші", "шы", "інші", "ыншы", "нші", "ншы", "сыншы"};
-        size_t rest = len - (size_t)(hy - text) - 1;
-        int ok = 0;
-        for (size_t i = 0; i < sizeof ends / sizeof ends[0]; i++)
-            if (eq(hy + 1, rest, ends[i]))
-                ok = 1;
-        if (!ok)
-            return -1;
-        len = (size_t)(hy - text);
-    } else if (len && text[len - 1] == '.') {
-        len--;
-    }
-    int nd = collect_digits(text, len, d, sizeof d);
-    if (nd <= 0)
-        return -1;
-    ks_buf tmp = {0};
-    number_ordinal(&tmp, d, (size_t)nd);
-    ks_buf_append(out, tmp.data ? tmp.data : "", tmp.len);
-    ks_buf_free(&tmp);
-    return 0;
-}
-
-int ssml_say_digits(const char *text, size_t len, ks_buf *out)
-{
-    ks_buf tmp = {0};
-    for (size_t i = 0; i < len; i++)
-        if (text[i] >= '0' && text[i] <= '9')
-            number_digits(&tmp, text + i, 1);
-    if (tmp.len == 0) {
-        ks_buf_free(&tmp);
-        return -1;
-    }
-    ks_buf_append(out, tmp.data, tmp.len);
-    ks_buf_free(&tmp);
-    return 0;
-}
-
-static const char *const MONTHS[12] = {"қаңтар", "ақпан", "наурыз", "сәуір", "мамыр", "маусым",
-                                       "шілде", "тамыз", "қыркүйек", "қазан", "қараша", "желтоқсан"};
-
-/* Split text into up to 3 digit groups separated by . / - or spaces. */
-static int date_groups(const char *s, size_t n, const char *g[3], size_t gl[3])
-{
-    int k = 0;
-    size_t i = 0;
-    while (i < n) {
-        if (s[i] >= '0' && s[i] <= '9') {
-            if (k == 3)
-                return -1;
-            g[k] = s + i;
-            while (i < n && s[i] >= '0' && s[i] <= '9')
-                i++;
-            gl[k] = (size_t)(s + i - g[k]);
-            if (gl[k] > 4)
-                return -1;
-            k++;
-            if (i < n) {
-                if (s[i] != '.' && s[i] != '/' && s[i] != '-' && s[i] != ' ')
-                    return -1;
-                i++;
-                while (i < n && s[i] == ' ')
-                    i++;
-            }
-        } else {
-            return -1;
-        }
-    }
-    return k;
-}
-
-static unsigned group_val(const char *s, size_t n)
-{
-    unsigned v = 0;
-    for (size_t i = 0; i < n; i++)
-        v = v * 10 + (unsigned)(s[i] - '0');
-    return v;
-}
-
-int ssml_say_date(const char *text, size_t len, const char *format, ks_buf *out)
-{
-    const char *g[3];
-    size_t gl[3];
-    trim(&text, &len);
-    int k = date_groups(text, len, g, gl);
-    if (k <= 0)
-        return -1;
-    const char *fmt = format && *format ? format : NULL;
-    if (!fmt) {
-        if (k == 3)
-            fmt = gl[0] == 4 ? "ymd" : "dmy";
-        else if (k == 2)
-            fmt = gl[0] == 4 ? "ym" : gl[1] == 4 ? "my" : "dm";
-        else
-            fmt = gl[0] == 4 ? "y" : "d";
-    }
-    if ((int)strlen(fmt) != k)
-        return -1;
-    const char *y = NULL, *m = NULL, *d = NULL;
-    size_t yl = 0, ml = 0, dl = 0;
-    for (int i = 0; i < k; i++) {
-        switch (fmt[i]) {
-        case 'y': if (y) return -1; y = g[i]; yl = gl[i]; break;
-        case 'm': if (m) return -1; m = g[i]; ml = gl[i]; break;
-        case 'd': if (d) return -1; d = g[i]; dl = gl[i]; break;
-        default: return -1;
-        }
-    }
-    unsigned mv = m ? group_val(m, ml) : 1, dv = d ? group_val(d, dl) : 1;
-    if (mv < 1 || mv > 12 || dv < 1 || dv > 31 || (m && ml > 2) || (d && dl > 2))
-        return -1;
-    ks_buf tmp = {0};
-    if (y) {
-        /* the year is an ordinal: "екі мың жиырмасыншы жылғы" (RULES.md §5) */
-        number_ordinal(&tmp, y, yl);
-        ks_buf_puts(&tmp, (m || d) ? " жылғы" : " жыл");
-    }
-    if (d) {
-        size_t before = tmp.len;
-        if (before)
-            ks_buf_putc(&tmp, ' ');
-        number_ordinal_u64(&tmp, dv);
-        (void)before;
-    }
-    if (m) {
-        if (tmp.len)
-            ks_buf_putc(&tmp, ' ');
-        ks_buf_puts(&tmp, MONTHS[mv - 1]);
-    }
-    ks_buf_append(out, tmp.data ? tmp.data : "", tmp.len);
-    ks_buf_free(&tmp);
-    return 0;
-}
-
-/* minutes/seconds per RULES.md §11: 00 -> "нөл нөл", 0M -> "нөл M", else cardinal */
-static void two_digits(ks_buf *b, const char *s, size_t n)
-{
-    if (n == 2 && s[0] == '0') {
-        if (b->len)
-            ks_buf_putc(b, ' ');
-        ks_buf_puts(b, "нөл");
-        if (s[1] == '0')
-            ks_buf_puts(b, " нөл");
-        else
-            number_cardinal(b, s + 1, 1);
-    } else {
-        number_cardinal(b, s, n);
-    }
-}
-
-int ssml_say_time(const char *text, size_t len, ks_buf *out)
-{
-    const char *g[3];
-    size_t gl[3];
-    int k = 0;
-    size_t i = 0;
-    trim(&text, &len);
-    while (i < len) {
-        if (k == 3 || text[i] < '0' || text[i] > '9')
-            return -1;
-        g[k] = text + i;
-        while (i < len && text[i] >= '0' && text[i] <= '9')
-            i++;
-        gl[k] = (size_t)(text + i - g[k]);
-        if (gl[k] > 2)
-            return -1;
-        k++;
-        if (i < len) {
-            if (text[i] != ':' && text[i] != '.')
-                return -1;
-            i++;
-            if (i == len)
-                return -1;
-        }
-    }
-    if (k < 2)
-        return -1;
-    unsigned h = group_val(g[0], gl[0]);
-    if (h > 24 || group_val(g[1], gl[1]) > 59 || gl[1] != 2 || (k == 3 && (gl[2] != 2 || group_val(g[2], gl[2]) > 59)))
-        return -1;
-    ks_buf tmp = {0};
-    number_cardinal_u64(&tmp, h); /* a leading zero of the hour is not read */
-    two_digits(&tmp, g[1], gl[1]);
-    if (k == 3)
-        two_digits(&tmp, g[2], gl[2]);
-    ks_buf_append(out, tmp.data ? tmp.data : "", tmp.len);
-    ks_buf_free(&tmp);
-    return 0;
-}
-
-int ssml_say_telephone(const char *text, size_t len, ks_buf *out)
-{
-    ks_buf tmp = {0};
-    size_t i = 0;
-    int groups = 0;
-    trim(&text, &len);
-    while (i < len) {
-        char ch = text[i];
-        if (ch >= '0' && ch <= '9') {
-            size_t s = i;
-            while (i < len && text[i] >= '0' && text[i] <= '9')
-                i++;
-            number_cardinal(&tmp, text + s, i - s); /* leading zeros read as нөл (§19) */
-            groups++;
-        } else if (ch == '+') {
-            if (tmp.len)
-                ks_buf_putc(&tmp, ' ');
-            ks_buf_puts(&tmp, "плюс");
-            i++;
-        } else if (ch == ' ' || ch == '-' || ch == '(' || ch == ')' || ch == '.') {
-            i++;
-        } else {
-            ks_buf_free(&tmp);
-            return -1;
-        }
-    }
-    if (!groups) {
-        ks_buf_free(&tmp);
-        return -1;
-    }
-    ks_buf_append(out, tmp.data, tmp.len);
-    ks_buf_free(&tmp);
-    return 0;
 }
 
 /* ------------------------------------------------------------------ text output */
@@ -1082,6 +667,92 @@ static sayas_kind sayas_from(const char *v)
     return SA_TEXT;
 }
 
+/* <emphasis level="strong|moderate|none|reduced">: passed on to eSpeak */
+static ks_status open_emphasis(ctx *c, frame *f, size_t pos)
+{
+    (void)f;
+    (void)pos;
+    const attr *a = find_attr(c, "level");
+    if (a && !in_list(attr_val(c, a), EMPH_LEVELS))
+        return fail_at(c, a->pos, "emphasis level must be strong, moderate, none or reduced");
+    ks_buf_puts(c->out, "<emphasis");
+    if (a) {
+        ks_buf_puts(c->out, " level=\"");
+        ks_buf_puts(c->out, attr_val(c, a));
+        ks_buf_putc(c->out, '"');
+    }
+    ks_buf_putc(c->out, '>');
+    return KS_OK;
+}
+
+/* <mark name="...">: passed on as an eSpeak index mark */
+static ks_status open_mark(ctx *c, frame *f, size_t pos)
+{
+    (void)f;
+    const attr *a = find_attr(c, "name");
+    if (!a)
+        return fail_at(c, pos, "<mark> needs a name attribute");
+    const char *v = attr_val(c, a);
+    if (a->val_len == 0 || a->val_len > 200 || strpbrk(v, "&<>\"") || strstr(v, "[["))
+        return fail_at(c, a->pos, "mark name must be 1-200 characters without & < > \" or [[");
+    sep_tag(c->out);
+    ks_buf_puts(c->out, "<mark name=\"");
+    ks_buf_puts(c->out, v);
+    ks_buf_puts(c->out, "\"/>");
+    return KS_OK;
+}
+
+/* <sub alias="...">: the alias is read instead of the content */
+static ks_status open_sub(ctx *c, frame *f, size_t pos)
+{
+    ks_status st;
+    const attr *a = find_attr(c, "alias");
+    if (!a)
+        return fail_at(c, pos, "<sub> needs an alias attribute");
+    if ((st = emit_text(c, attr_val(c, a), a->val_len)) != KS_OK)
+        return st;
+    f->skip = 1;
+    return KS_OK;
+}
+
+/* <phoneme ph="..." alphabet="espeak">: eSpeak phonemes instead of the content */
+static ks_status open_phoneme(ctx *c, frame *f, size_t pos)
+{
+    const attr *ph = find_attr(c, "ph"), *al = find_attr(c, "alphabet");
+    if (!ph)
+        return fail_at(c, pos, "<phoneme> needs a ph attribute");
+    const char *alpha = al ? attr_val(c, al) : "espeak";
+    if (strcmp(alpha, "espeak") == 0 || strcmp(alpha, "x-espeak") == 0) {
+        const char *v = attr_val(c, ph);
+        if (!phoneme_ok(v))
+            return fail_at(c, ph->pos, "eSpeak phonemes must be printable ASCII without < > [ ]");
+        sep_tag(c->out);
+        ks_buf_puts(c->out, "[[");
+        ks_buf_puts(c->out, v);
+        ks_buf_puts(c->out, "]] ");
+        c->flags |= KS_SPEAK_PHONEMES;
+        f->skip = 1;
+    }
+    /* other alphabets (ipa, x-sampa): eSpeak cannot read them; the content is read */
+    return KS_OK;
+}
+
+/* <say-as interpret-as="..." format="...">: the content is collected and read by kk_say_* at the end tag */
+static ks_status open_sayas(ctx *c, frame *f, size_t pos)
+{
+    (void)f;
+    const attr *a = find_attr(c, "interpret-as");
+    if (!a)
+        return fail_at(c, pos, "<say-as> needs an interpret-as attribute");
+    c->sayas = sayas_from(attr_val(c, a));
+    const attr *fm = find_attr(c, "format");
+    c->sayas_format[0] = '\0';
+    if (fm)
+        snprintf(c->sayas_format, sizeof c->sayas_format, "%s", attr_val(c, fm));
+    ks_buf_reset(&c->sayas_text);
+    return KS_OK;
+}
+
 static ks_status open_element(ctx *c, el_kind k, size_t pos, size_t name_len, int self_closing)
 {
     ks_status st;
@@ -1133,72 +804,26 @@ static ks_status open_element(ctx *c, el_kind k, size_t pos, size_t name_len, in
         if ((st = do_prosody(c)) != KS_OK)
             return st;
         break;
-    case EL_EMPHASIS: {
-        const attr *a = find_attr(c, "level");
-        if (a && !in_list(attr_val(c, a), EMPH_LEVELS))
-            return fail_at(c, a->pos, "emphasis level must be strong, moderate, none or reduced");
-        ks_buf_puts(c->out, "<emphasis");
-        if (a) {
-            ks_buf_puts(c->out, " level=\"");
-            ks_buf_puts(c->out, attr_val(c, a));
-            ks_buf_putc(c->out, '"');
-        }
-        ks_buf_putc(c->out, '>');
-        break;
-    }
-    case EL_MARK: {
-        const attr *a = find_attr(c, "name");
-        if (!a)
-            return fail_at(c, pos, "<mark> needs a name attribute");
-        const char *v = attr_val(c, a);
-        if (a->val_len == 0 || a->val_len > 200 || strpbrk(v, "&<>\"") || strstr(v, "[["))
-            return fail_at(c, a->pos, "mark name must be 1-200 characters without & < > \" or [[");
-        sep_tag(c->out);
-        ks_buf_puts(c->out, "<mark name=\"");
-        ks_buf_puts(c->out, v);
-        ks_buf_puts(c->out, "\"/>");
-        break;
-    }
-    case EL_SUB: {
-        const attr *a = find_attr(c, "alias");
-        if (!a)
-            return fail_at(c, pos, "<sub> needs an alias attribute");
-        if ((st = emit_text(c, attr_val(c, a), a->val_len)) != KS_OK)
+    case EL_EMPHASIS:
+        if ((st = open_emphasis(c, f, pos)) != KS_OK)
             return st;
-        f->skip = 1;
         break;
-    }
-    case EL_PHONEME: {
-        const attr *ph = find_attr(c, "ph"), *al = find_attr(c, "alphabet");
-        if (!ph)
-            return fail_at(c, pos, "<phoneme> needs a ph attribute");
-        const char *alpha = al ? attr_val(c, al) : "espeak";
-        if (strcmp(alpha, "espeak") == 0 || strcmp(alpha, "x-espeak") == 0) {
-            const char *v = attr_val(c, ph);
-            if (!phoneme_ok(v))
-                return fail_at(c, ph->pos, "eSpeak phonemes must be printable ASCII without < > [ ]");
-            sep_tag(c->out);
-            ks_buf_puts(c->out, "[[");
-            ks_buf_puts(c->out, v);
-            ks_buf_puts(c->out, "]] ");
-            c->flags |= KS_SPEAK_PHONEMES;
-            f->skip = 1;
-        }
-        /* other alphabets (ipa, x-sampa): eSpeak cannot read them; the content is read */
+    case EL_MARK:
+        if ((st = open_mark(c, f, pos)) != KS_OK)
+            return st;
         break;
-    }
-    case EL_SAYAS: {
-        const attr *a = find_attr(c, "interpret-as");
-        if (!a)
-            return fail_at(c, pos, "<say-as> needs an interpret-as attribute");
-        c->sayas = sayas_from(attr_val(c, a));
-        const attr *fm = find_attr(c, "format");
-        c->sayas_format[0] = '\0';
-        if (fm)
-            snprintf(c->sayas_format, sizeof c->sayas_format, "%s", attr_val(c, fm));
-        ks_buf_reset(&c->sayas_text);
+    case EL_SUB:
+        if ((st = open_sub(c, f, pos)) != KS_OK)
+            return st;
         break;
-    }
+    case EL_PHONEME:
+        if ((st = open_phoneme(c, f, pos)) != KS_OK)
+            return st;
+        break;
+    case EL_SAYAS:
+        if ((st = open_sayas(c, f, pos)) != KS_OK)
+            return st;
+        break;
     case EL_DESC:
     case EL_METADATA:
     case EL_LEXICON:
@@ -1232,13 +857,13 @@ static ks_status finish_sayas(ctx *c)
     ks_buf w = {0};
     int r = -1;
     switch (c->sayas) {
-    case SA_CHARACTERS: r = ssml_say_characters(t, n, &w); break;
-    case SA_CARDINAL: r = ssml_say_cardinal(t, n, &w); break;
-    case SA_ORDINAL: r = ssml_say_ordinal(t, n, &w); break;
-    case SA_DIGITS: r = ssml_say_digits(t, n, &w); break;
-    case SA_DATE: r = ssml_say_date(t, n, c->sayas_format, &w); break;
-    case SA_TIME: r = ssml_say_time(t, n, &w); break;
-    case SA_TELEPHONE: r = ssml_say_telephone(t, n, &w); break;
+    case SA_CHARACTERS: r = kk_say_characters(t, n, &w); break;
+    case SA_CARDINAL: r = kk_say_cardinal(t, n, &w); break;
+    case SA_ORDINAL: r = kk_say_ordinal(t, n, &w); break;
+    case SA_DIGITS: r = kk_say_digits(t, n, &w); break;
+    case SA_DATE: r = kk_say_date(t, n, c->sayas_format, &w); break;
+    case SA_TIME: r = kk_say_time(t, n, &w); break;
+    case SA_TELEPHONE: r = kk_say_telephone(t, n, &w); break;
     case SA_TEXT:
     case SA_NONE: break;
     }

@@ -685,6 +685,17 @@ typedef struct sentence_info {
     int foreign;  /* a foreign-classified Latin word */
 } sentence_info;
 
+/* A label of a web name or an e-mail address (RULES §35): "Aqshamnews" in "Aqshamnews.kz",
+ * "iqos" in "www.iqos.com", "info" in "info@akorda.kz".  Names are kept as written. */
+static int part_of_web_name(const char *in, size_t len, const word *w)
+{
+    size_t e = w->end, s = w->start;
+    if (e + 1 < len && (in[e] == '.' || in[e] == '@') && ((unsigned char)in[e + 1] >= 0x80 ||
+                                                          ((in[e + 1] | 0x20) >= 'a' && (in[e + 1] | 0x20) <= 'z')))
+        return 1;
+    return s >= 2 && (in[s - 1] == '.' || in[s - 1] == '@') && ((in[s - 2] | 0x20) >= 'a' && (in[s - 2] | 0x20) <= 'z');
+}
+
 static int is_sentence_end(unsigned char b)
 {
     return b == '.' || b == '!' || b == '?' || b == '\n';
@@ -764,7 +775,9 @@ ks_status translit_run_hint(const ks_translit *t, ks_script mode, const char *in
             continue;
         }
         int convert;
-        if (mode == KS_SCRIPT_LATN) {
+        if (part_of_web_name(in, len, w)) {
+            convert = 0;
+        } else if (mode == KS_SCRIPT_LATN) {
             convert = !keep_listed(t, w);
         } else {
             int cls = word_class(t, w);
