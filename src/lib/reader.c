@@ -11,6 +11,7 @@
  * non-zero to eSpeak is the only way to stop a synthesis early. */
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 #include <utf8proc.h>
 
 #include "kazspeak/kazspeak.h"
+#include "ssml_pieces.h"
 #include "status.h"
 
 #define DEFAULT_MAX_SENTENCE 65536
@@ -26,6 +28,7 @@
 #define DEFAULT_SLICE_MS 10
 #define FEED_WINDOW 65536     /* input is taken in windows of this size: memory stays bounded */
 #define PAUSE_WAIT_MS 20      /* while paused, poll is called this often */
+#define SSML_MIN_PIECE 8192   /* an SSML document is spoken in pieces of at least this (cut at sentence ends) */
 
 struct ks_reader {
     ks_engine *eng;
@@ -39,6 +42,10 @@ struct ks_reader {
     size_t start;
     uint64_t consumed; /* input offset of pending[start] */
     ks_buf words;      /* the current utterance as eSpeak reads it */
+    ssml_pieces pieces; /* KS_READER_SSML: where the document is cut */
+    ks_buf piece;      /* the current piece as a document of its own */
+    unsigned long piece_line, piece_col; /* where it starts in the document */
+    size_t piece_prefix_chars;           /* characters of start tags put before it */
     uint64_t utterance;
     uint64_t frames_out; /* frames passed on (pcm callback or sink) */
     uint64_t bad_utf8;
@@ -158,6 +165,7 @@ KS_API ks_status ks_reader_new(ks_reader **out, ks_engine *e, ks_sink *sink, con
     if (r->slice < 16)
         r->slice = 16;
     r->bad_utf8 = UINT64_MAX;
+    ssml_pieces_init(&r->pieces);
     atomic_init(&r->cancel_gen, 0);
     atomic_init(&r->pause, 0);
     if (pthread_mutex_init(&r->mu, NULL) != 0) {
@@ -184,6 +192,8 @@ KS_API void ks_reader_free(ks_reader *r)
         return;
     ks_buf_free(&r->pending);
     ks_buf_free(&r->words);
+    ks_buf_free(&r->piece);
+    ssml_pieces_free(&r->pieces);
     pthread_cond_destroy(&r->cv);
     pthread_mutex_destroy(&r->mu);
     free(r);
@@ -351,6 +361,24 @@ static int blank(const char *s, size_t n)
     return 1;
 }
 
+/* An SSML error is reported at its place in the whole document, not in the
+ * piece (which starts with the start tags still open there). */
+static void place_error(ks_reader *r, ks_error *err)
+{
+    unsigned long line, col;
+    int used = 0;
+    if (!err || sscanf(err->msg, "line %lu, column %lu: %n", &line, &col, &used) != 2 || used == 0)
+        return;
+    char rest[sizeof err->msg];
+    snprintf(rest, sizeof rest, "%s", err->msg + used);
+    if (line == 1) {
+        size_t prefix = r->piece_prefix_chars;
+        col = col > prefix ? r->piece_col + (col - prefix) - 1 : r->piece_col;
+    }
+    line += r->piece_line - 1;
+    snprintf(err->msg, sizeof err->msg, "line %lu, column %lu: %.200s", line, col, rest);
+}
+
 /* Turn one utterance of input into what eSpeak reads (r->words). */
 static ks_status prepare(ks_reader *r, const char *text, size_t len, uint64_t offset, unsigned *flags,
                          ks_error *err)
@@ -364,9 +392,11 @@ static ks_status prepare(ks_reader *r, const char *text, size_t len, uint64_t of
         *flags = KS_SPEAK_PHONEMES; /* the normalizer writes lexicon phonemes as [[...]] */
         st = ks_text_prepare(r->opt.normalizer, r->opt.translit, r->opt.script, text, len, &r->words, &bad, err);
         break;
-    case KS_READER_SSML:
-        st = ks_ssml_to_espeak(r->opt.normalizer, r->opt.translit, r->opt.script, text, len, &r->words, flags,
-                               err);
+    case KS_READER_SSML: /* the piece as a document of its own (r->piece) */
+        st = ks_ssml_to_espeak(r->opt.normalizer, r->opt.translit, r->opt.script, r->piece.data ? r->piece.data : "",
+                               r->piece.len, &r->words, flags, err);
+        if (st != KS_OK)
+            place_error(r, err);
         bad = first_bad_utf8(text, len);
         break;
     case KS_READER_ESPEAK:
@@ -385,6 +415,10 @@ static void drop_pending(ks_reader *r)
 {
     r->consumed += r->pending.len - r->start;
     r->start = r->pending.len = 0;
+    if (r->opt.input == KS_READER_SSML) { /* the rest of the document is gone */
+        ssml_pieces_free(&r->pieces);
+        ssml_pieces_init(&r->pieces);
+    }
 }
 
 /* Speak one utterance: events around it, PCM to the sink. */
@@ -482,6 +516,45 @@ static ks_status speak_ready(ks_reader *r, int at_eof, ks_error *err)
     return KS_OK;
 }
 
+/* KS_READER_SSML: speak every piece of the document that can be cut off now
+ * (all of it at the end), each converted as a document of its own. */
+static ks_status speak_pieces(ks_reader *r, int at_eof, ks_error *err)
+{
+    for (;;) {
+        size_t n = ssml_pieces_next(&r->pieces, r->pending.data + r->start, r->pending.len - r->start, at_eof,
+                                    SSML_MIN_PIECE);
+        if (n == 0)
+            break;
+        r->piece_line = r->pieces.line;
+        r->piece_col = r->pieces.col;
+        ks_buf_reset(&r->piece);
+        if (ssml_pieces_take(&r->pieces, r->pending.data + r->start, n, &r->piece) != 0)
+            return status_set(err, KS_ENOMEM, "out of memory");
+        r->piece_prefix_chars = ssml_pieces_prefix_len(&r->pieces);
+        uint64_t off = r->consumed;
+        size_t at = r->start;
+        r->start += n;
+        r->consumed += n;
+        ks_status st = speak_utterance(r, r->pending.data + at, n, off, err);
+        if (st != KS_OK)
+            return after_stop(r, st);
+        if (r->start == r->pending.len)
+            break;
+    }
+    if (r->start == r->pending.len) {
+        r->start = r->pending.len = 0;
+    } else if (r->start > 0 && r->start >= r->pending.len / 2) {
+        memmove(r->pending.data, r->pending.data + r->start, r->pending.len - r->start);
+        r->pending.len -= r->start;
+        r->start = 0;
+    }
+    if (at_eof) { /* the next document starts afresh */
+        ssml_pieces_free(&r->pieces);
+        ssml_pieces_init(&r->pieces);
+    }
+    return KS_OK;
+}
+
 /* A cancel that came while nothing was being spoken drops what was waiting. */
 static void act_on_cancel(ks_reader *r)
 {
@@ -504,15 +577,15 @@ KS_API ks_status ks_reader_feed(ks_reader *r, const char *text, size_t len, ks_e
 {
     act_on_cancel(r);
     while (len > 0) {
-        size_t take = r->opt.input == KS_READER_TEXT && len > FEED_WINDOW ? FEED_WINDOW : len;
+        size_t take = r->opt.input != KS_READER_ESPEAK && len > FEED_WINDOW ? FEED_WINDOW : len;
         ks_status st = append(r, text, take, err);
         if (st != KS_OK)
             return st;
         text += take;
         len -= take;
-        if (r->opt.input != KS_READER_TEXT)
-            continue; /* documents and prepared text are spoken at finish */
-        st = speak_ready(r, 0, err);
+        if (r->opt.input == KS_READER_ESPEAK)
+            continue; /* prepared text is spoken at finish */
+        st = r->opt.input == KS_READER_SSML ? speak_pieces(r, 0, err) : speak_ready(r, 0, err);
         if (st != KS_OK)
             return st;
     }
@@ -579,6 +652,12 @@ KS_API ks_status ks_reader_finish(ks_reader *r, ks_error *err)
     ks_status st;
     if (r->opt.input == KS_READER_TEXT) {
         st = speak_ready(r, 1, err);
+    } else if (r->opt.input == KS_READER_SSML) {
+        st = speak_pieces(r, 1, err);
+        if (st != KS_OK) { /* a broken document: the next one starts afresh */
+            ssml_pieces_free(&r->pieces);
+            ssml_pieces_init(&r->pieces);
+        }
     } else {
         size_t n = r->pending.len - r->start;
         uint64_t off = r->consumed;

@@ -25,12 +25,15 @@ typedef struct rec {
     int stop_at_utterance; /* poll/event stop test: -1 none */
     int polls;
     int poll_stop_after;   /* poll returns 1 once it was called this often (0 never) */
+    int counts[8];         /* events by type, also past MAX_EV */
+    int next_k, k_in_order; /* marks named k0, k1, ... arrive in order */
 } rec;
 
 static void rec_init(rec *r)
 {
     memset(r, 0, sizeof *r);
     r->in_order = 1;
+    r->k_in_order = 1;
     r->stop_at_utterance = -1;
 }
 
@@ -40,6 +43,9 @@ static int on_event(const ks_reader_event *ev, void *user)
     if (ev->sample < r->last_sample)
         r->in_order = 0;
     r->last_sample = ev->sample;
+    r->counts[ev->type & 7]++;
+    if (ev->type == KS_READER_MARK && ev->mark && ev->mark[0] == 'k')
+        r->k_in_order &= atoi(ev->mark + 1) == r->next_k++;
     if (r->n < MAX_EV) {
         r->ev[r->n] = *ev;
         snprintf(r->text[r->n], sizeof r->text[0], "%.*s", (int)ev->text_len, ev->text);
@@ -357,6 +363,32 @@ static void test_ssml_and_prepared(ks_engine *e, ks_normalizer *n)
         CHECK(m->sample > 0 && m->sample < atomic_load(&r.frames));
         CHECK(strstr(r.norm[i], "екі мың жиырма төртінші жылы") != NULL);
     }
+    ks_reader_free(rd);
+
+    /* a large document is spoken in pieces as it arrives: every mark, in order */
+    rec_init(&r);
+    ks_reader_options_init(&o);
+    o.normalizer = n;
+    o.input = KS_READER_SSML;
+    CHECK_INT(ks_reader_new(&rd, e, NULL, &o, &cb, &err), KS_OK);
+    ks_buf big = {0};
+    ks_buf_puts(&big, "<speak><p><prosody rate=\"fast\">");
+    for (int k = 0; k < 300; k++) {
+        char s[160];
+        snprintf(s, sizeof s, "Бұл %d-сөйлем, ол қысқа. <mark name=\"k%d\"/>", k + 1, k); /* the index-mark pattern of speech-dispatcher: a mark after each sentence */
+        ks_buf_puts(&big, s);
+    }
+    ks_buf_puts(&big, "</prosody></p></speak>");
+    for (size_t at = 0; at < big.len; at += 1000)
+        CHECK_INT(ks_reader_feed(rd, big.data + at, big.len - at < 1000 ? big.len - at : 1000, &err), KS_OK);
+    int spoken_before_end = count(&r, KS_READER_UTTERANCE_END);
+    CHECK_INT(ks_reader_finish(rd, &err), KS_OK);
+    CHECK(spoken_before_end > 0); /* pieces were spoken before the end of the document */
+    CHECK(r.counts[KS_READER_UTTERANCE_START] > 2);
+    CHECK_INT(r.counts[KS_READER_MARK], 300);
+    CHECK(r.k_in_order);
+    CHECK_INT(ks_reader_consumed(rd), big.len);
+    ks_buf_free(&big);
     ks_reader_free(rd);
 
     /* text prepared for eSpeak: spoken as it is, with the given flags */

@@ -349,7 +349,10 @@ typedef struct ks_reader ks_reader;
 
 typedef enum ks_reader_input {
     KS_READER_TEXT = 0, /* plain text: split into sentences, transliterated, normalized */
-    KS_READER_SSML,     /* an SSML document: read whole, converted with ks_ssml_to_espeak, spoken at finish */
+    KS_READER_SSML,     /* an SSML document: cut at sentence ends inside text as it arrives (the elements
+                           open at a cut are closed and opened again), each piece converted with
+                           ks_ssml_to_espeak and spoken as one utterance, so memory stays bounded; an
+                           error names its line and column in the whole document */
     KS_READER_ESPEAK    /* text already prepared for eSpeak NG (its SSML subset and [[phonemes]]): each
                            feed/speak call is one utterance, spoken as it is */
 } ks_reader_input;
@@ -360,7 +363,7 @@ typedef struct ks_reader_options {
     const ks_translit *translit; /* NULL: no Latin-script transliteration */
     ks_script script;            /* default KS_SCRIPT_AUTO */
     size_t max_sentence;         /* a sentence longer than this (bytes) is cut at a space; default 65536 */
-    size_t max_document;         /* KS_READER_SSML: largest document (bytes); default 64 MiB */
+    size_t max_document;         /* KS_READER_SSML: largest piece that cannot be cut (bytes); default 64 MiB */
     unsigned slice_ms;           /* PCM reaches the sink in blocks of at most this; default 10 */
     unsigned espeak_flags;       /* KS_READER_ESPEAK: the KS_SPEAK_* flags the text is spoken with */
 } ks_reader_options;
