@@ -16,6 +16,9 @@ packages=(
   python3 sox libsox-fmt-mp3 clang libclang-rt-14-dev valgrind speech-dispatcher util-linux procps
   # paced playback tests (a JACK server with the dummy driver)
   jackd2
+  # kazspeak serve: HTTP server library; API tests and the load benchmark (curl);
+  # the operator panel in headless Chromium (selenium) with axe-core from npm
+  libmicrohttpd-dev curl chromium chromium-driver python3-selenium
 )
 
 missing=()
