@@ -822,7 +822,7 @@ static void usage(FILE *f)
           "                          an address other than loopback needs --token\n"
           "      --token FILE        require 'Authorization: Bearer TOKEN' (TOKEN: the file's first line)\n"
           "  -j, --jobs N            synthesis worker processes (default: number of cores, at most 64)\n"
-          "      --queue N           requests that may wait for a worker (default 32); more get 503\n"
+          "      --queue N           requests that may wait for a worker (default 64); more get 503\n"
           "      --max-text BYTES    largest text (default 262144); larger gets 413\n"
           "      --max-body BYTES    largest request body (default 1048576); larger gets 413\n"
           "      --timeout SECONDS   longest time for one request, waiting included (default 120)\n"
@@ -1044,7 +1044,7 @@ int cli_run_serve(int argc, char **argv)
     s.c = &c;
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     s.jobs = cores > 0 ? (cores > 64 ? 64 : (int)cores) : 1;
-    s.queue = 32;
+    s.queue = 64;
     s.max_text = 256 * 1024;
     s.max_body = 1024 * 1024;
     s.timeout_ms = 120000;
