@@ -20,6 +20,8 @@ packages=(
   # the operator panel in headless Chromium (selenium) with axe-core from npm
   libmicrohttpd-dev curl chromium chromium-driver python3-selenium
 )
+# npm fetches axe-core for the panel's accessibility audit; a Node.js from elsewhere may bring its own
+command -v npm >/dev/null 2>&1 || packages+=(npm)
 
 missing=()
 for p in "${packages[@]}"; do
