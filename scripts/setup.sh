@@ -16,7 +16,12 @@ packages=(
   python3 sox libsox-fmt-mp3 clang libclang-rt-14-dev valgrind speech-dispatcher util-linux procps
   # paced playback tests (a JACK server with the dummy driver)
   jackd2
+  # kazspeak serve: HTTP server library; API tests and the load benchmark (curl);
+  # the operator panel in headless Chromium (selenium) with axe-core from npm
+  libmicrohttpd-dev curl chromium chromium-driver python3-selenium
 )
+# npm fetches axe-core for the panel's accessibility audit; a Node.js from elsewhere may bring its own
+command -v npm >/dev/null 2>&1 || packages+=(npm)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -150,4 +150,7 @@ int cli_run_interactive(cli_ctx *c);
 int cli_run_follow(cli_ctx *c);
 int cli_run_list_devices(void);
 
+/* `kazspeak serve ...` (src/serve/): argv[0] is "serve". Returns the exit status. */
+int cli_run_serve(int argc, char **argv);
+
 #endif

@@ -317,6 +317,8 @@ static void cli_free(cli_ctx *c)
 
 int main(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "serve") == 0)
+        return cli_run_serve(argc - 1, argv + 1);
     cli_ctx c;
     memset(&c, 0, sizeof c);
     c.prog = argv[0];
