@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../cli/cli.h"
+#include "../cli.h"
 
 /* ---------------------------------------------------------------- workers.c */
 
