@@ -29,7 +29,7 @@ static void text_paths(const sd_result *r, unsigned mode)
     ks_buf b;
     ks_buf_init(&b, 1u << 20);
     ks_error err;
-    sd_text_opts o = {norm_for(mode), (sd_punct)(mode & 3), (int)((mode >> 2) & 1), (sd_caplet)((mode >> 3) % 3)};
+    sd_text_opts o = {norm_for(mode), (sd_punct)(mode & 3), (int)((mode >> 2) & 1), (sd_caplet)((mode >> 3) % 3), NULL};
     switch (r->cmd) {
     case SD_CMD_SPEAK: (void)sd_ssml_prepare(&o, r->text, r->text_len, &b, &err); break;
     case SD_CMD_CHAR: sd_char_text(r->text, r->text_len, o.caplet, &b); break;
@@ -60,7 +60,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ks_buf b;
     ks_buf_init(&b, 1u << 20);
     ks_error err;
-    sd_text_opts o = {norm_for(mode), (sd_punct)(mode & 3), (int)((mode >> 2) & 1), SD_CAPLET_SPELL};
+    sd_text_opts o = {norm_for(mode), (sd_punct)(mode & 3), (int)((mode >> 2) & 1), SD_CAPLET_SPELL, NULL};
     (void)sd_ssml_prepare(&o, (const char *)data, size, &b, &err);
     ks_buf_reset(&b);
     unsigned char out[4096];

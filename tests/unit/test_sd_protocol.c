@@ -300,7 +300,7 @@ static void test_audio(void)
 static char *ssml(const char *in, sd_punct punct, int spelling)
 {
     static char out[4096];
-    sd_text_opts o = {NULL, punct, spelling, SD_CAPLET_NONE};
+    sd_text_opts o = {NULL, punct, spelling, SD_CAPLET_NONE, NULL};
     ks_buf b;
     ks_buf_init(&b, 0);
     ks_error err;
