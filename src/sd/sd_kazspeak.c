@@ -181,15 +181,18 @@ static int parse_gated(void)
     return M.quit || (M.speaking && M.stop_req);
 }
 
-/* A line longer than LINE_MAX_BYTES: drop what is buffered of it and skip the
- * rest up to its newline (read_input); the parser refuses what it belonged to. */
-static void skip_long_line(void)
+/* A line longer than LINE_MAX_BYTES is skipped up to its newline (what is
+ * buffered of it here, the rest in read_input when `whole` is 0); the parser
+ * refuses what it belonged to. */
+static void skip_long_line(int whole)
 {
     sd_result res;
     logmsg(1, "input line longer than %zu bytes: skipped up to its newline", LINE_MAX_BYTES);
-    M.in.len = M.in_pos; /* keep nothing of it */
-    M.in_scan = M.in_pos;
-    M.in_skip = 1;
+    if (!whole) {
+        M.in.len = M.in_pos; /* keep nothing of it */
+        M.in_scan = M.in_pos;
+        M.in_skip = 1;
+    }
     sd_parser_line_skipped(&M.parser, &res);
     if (res.reply) {
         logmsg(2, "%s: %s", res.reply, res.why ? res.why : "");
@@ -211,13 +214,16 @@ static void parse_input(void)
         if (!nl) {
             M.in_scan = M.in.len;
             if (avail > LINE_MAX_BYTES)
-                skip_long_line();
+                skip_long_line(0);
             break;
         }
         size_t len = (size_t)(nl - start);
         M.in_pos += len + 1;
         M.in_scan = M.in_pos;
-        handle_line(start, len);
+        if (len > LINE_MAX_BYTES)
+            skip_long_line(1);
+        else
+            handle_line(start, len);
     }
     if (M.in_pos == M.in.len) {
         ks_buf_reset(&M.in);
