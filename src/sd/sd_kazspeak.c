@@ -621,6 +621,22 @@ static void speak_prepared(ks_reader *r, const char *text, size_t len)
         logmsg(1, "synthesis: %s", err.msg);
 }
 
+/* eSpeak NG 1.51 takes every <speak> as a voice change and queues a copy of the
+ * voice for it, which it never frees when the synthesis is stopped before that
+ * point is played: with one <speak> per piece, a STOP would leak 1.3 KB now and
+ * then.  A bare <speak>...</speak> around a piece is taken off (eSpeak reads
+ * SSML without it); one with attributes stays. */
+static void strip_speak_root(const char **t, size_t *len)
+{
+    size_t e = *len;
+    while (e > 0 && ((*t)[e - 1] == ' ' || (*t)[e - 1] == '\n' || (*t)[e - 1] == '\r' || (*t)[e - 1] == '\t'))
+        e--;
+    if (e >= 15 && memcmp(*t, "<speak>", 7) == 0 && memcmp(*t + e - 8, "</speak>", 8) == 0) {
+        *t += 7;
+        *len = e - 15;
+    }
+}
+
 /* A SPEAK: the server's SSML, piece by piece (sentence-sized pieces of valid
  * SSML), each prepared for eSpeak and spoken before the next is prepared. */
 static void speak_ssml(const sd_settings *s, const char *text, size_t len)
@@ -650,8 +666,11 @@ static void speak_ssml(const sd_settings *s, const char *text, size_t len)
         }
         logmsg(4, "speak [piece %zu]: %s", n, prepared.data ? prepared.data : "");
         n++;
-        if (prepared.len)
-            speak_prepared(r, prepared.data, prepared.len);
+        const char *t = prepared.data;
+        size_t tl = prepared.len;
+        strip_speak_root(&t, &tl);
+        if (tl)
+            speak_prepared(r, t, tl);
         service(0); /* between pieces: STOP is seen at once */
     }
     if (dropped_marks)
