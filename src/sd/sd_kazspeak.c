@@ -1,11 +1,26 @@
 /* sd_kazspeak.c - speech-dispatcher output module for kazspeak.
  *
  * speech-dispatcher starts it as `sd_kazspeak [CONFIG]` and talks the module
- * protocol on stdin/stdout (parser: src/lib/sd_protocol.c).  The engine is
- * loaded once at INIT and kept for every message.  Audio goes back as 705
- * AUDIO blocks (the server plays it).  Synthesis runs in this one thread; the
- * eSpeak callback polls stdin between blocks, so STOP and PAUSE are seen
+ * protocol on stdin/stdout (parser: sd_protocol.c).  The engine is loaded
+ * once at INIT and kept for every message.  Audio goes back as 705 AUDIO
+ * blocks (the server plays it).  Synthesis runs in this one thread; the reader's
+ * callbacks read and handle stdin between blocks, so every command is seen
  * while synthesizing and while waiting for the server to take audio.
+ *
+ * Messages: a SPEAK/CHAR/KEY/SOUND_ICON is answered 200 OK SPEAKING (or 301
+ * with the reason logged) as soon as its "." is read, and queued (sd_queue, at
+ * most SD_QUEUE_MAX messages and SD_QUEUE_BYTES bytes) with the settings of that
+ * moment.  Each is then spoken in turn: 701 BEGIN, audio and marks, 702 END.  A
+ * long SPEAK is cut into sentence-sized pieces of valid SSML (sd_splitter) that
+ * are prepared and spoken one after the other, so its first audio does not wait
+ * for the whole message.
+ *   STOP: the speaking message ends with 703 STOP at the next block; every queued
+ *         message is dropped and ends with 701 BEGIN, 703 STOP (after the first
+ *         703).  Commands after a STOP are handled once those 703s are out.
+ *   PAUSE: the speaking message goes on to its next __spd_ mark and ends there
+ *         with 704 PAUSE; queued messages are dropped as by STOP (701, 703).
+ *   QUIT: as STOP, then 210 OK QUIT after the 703s, and exit.
+ * So every 200 OK SPEAKING is followed by exactly one 701 and one 702/703/704.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -28,6 +43,9 @@
 
 #define CHUNK_FRAMES ((size_t)SD_MAX_AUDIO_CHUNK / 2)
 #define IN_MAX ((size_t)8 * 1024 * 1024)
+#define LINE_MAX_BYTES (SD_MAX_MESSAGE + 1024) /* a longer input line is skipped to its newline */
+#define FIRST_PIECE 0      /* bytes of SSML before the first cut: the first sentence */
+#define PIECE 2048         /* later pieces: a few sentences */
 #define LEAD_THRESHOLD 200 /* |sample| below this counts as leading silence */
 
 typedef struct module {
@@ -52,19 +70,22 @@ typedef struct module {
     sd_parser parser;
     ks_buf in;                /* bytes read from stdin not yet consumed */
     size_t in_pos;
+    size_t in_scan;           /* in.data[in_pos..in_scan) has no newline */
+    int in_skip;              /* skipping an over-long line up to its newline */
     int in_eof;
     ks_buf out;               /* bytes for stdout not yet written */
     size_t out_pos;
     int out_dead;
 
-    /* one queued message (input stops being parsed while it waits) */
-    sd_cmd_type pending;
-    ks_buf pending_text;
+    /* messages waiting behind the one being spoken */
+    sd_queue queue;
+    size_t dropped;           /* dropped by STOP/PAUSE/QUIT; their 701/703 follow the current end */
+    char voice_failed[64];    /* synthesis_voice that could not be loaded (logged once) */
 
     /* the message being spoken */
     int speaking;
     int stop_req, pause_req, paused_at_mark;
-    int quit;
+    int quit;                 /* QUIT read: 210 goes out after the current message's 703 */
     double stop_ms;           /* when STOP was read (for the log) */
     int lead_trim;            /* still dropping leading silence */
     size_t lead_dropped;
@@ -157,32 +178,62 @@ static void handle_line(const char *line, size_t len);
 /* Whether complete lines may be handled now (see parse_input). */
 static int parse_gated(void)
 {
-    return M.pending != SD_CMD_NONE || M.quit || (M.speaking && M.stop_req);
+    return M.quit || (M.speaking && M.stop_req);
 }
 
-/* Parse complete lines from M.in while no message is queued.  After a STOP
- * the rest waits until the stopped message has sent its 703, so replies to
- * later commands never come before it. */
+/* A line longer than LINE_MAX_BYTES is skipped up to its newline (what is
+ * buffered of it here, the rest in read_input when `whole` is 0); the parser
+ * refuses what it belonged to. */
+static void skip_long_line(int whole)
+{
+    sd_result res;
+    logmsg(1, "input line longer than %zu bytes: skipped up to its newline", LINE_MAX_BYTES);
+    if (!whole) {
+        M.in.len = M.in_pos; /* keep nothing of it */
+        M.in_scan = M.in_pos;
+        M.in_skip = 1;
+    }
+    sd_parser_line_skipped(&M.parser, &res);
+    if (res.reply) {
+        logmsg(2, "%s: %s", res.reply, res.why ? res.why : "");
+        out_line(res.reply);
+    }
+}
+
+/* Parse complete lines from M.in, also while a message is being spoken.  After
+ * a STOP (or QUIT) the rest waits until the stopped message and the dropped
+ * ones have sent their 703, so replies to later commands never come before. */
 static void parse_input(void)
 {
     while (!parse_gated()) {
         const char *start = M.in.data ? M.in.data + M.in_pos : NULL;
         size_t avail = M.in.len - M.in_pos;
-        const char *nl = avail ? memchr(start, '\n', avail) : NULL;
-        if (!nl)
+        if (M.in_scan < M.in_pos)
+            M.in_scan = M.in_pos;
+        const char *nl = M.in.len > M.in_scan ? memchr(M.in.data + M.in_scan, '\n', M.in.len - M.in_scan) : NULL;
+        if (!nl) {
+            M.in_scan = M.in.len;
+            if (avail > LINE_MAX_BYTES)
+                skip_long_line(0);
             break;
+        }
         size_t len = (size_t)(nl - start);
         M.in_pos += len + 1;
-        handle_line(start, len);
+        M.in_scan = M.in_pos;
+        if (len > LINE_MAX_BYTES)
+            skip_long_line(1);
+        else
+            handle_line(start, len);
     }
     if (M.in_pos == M.in.len) {
         ks_buf_reset(&M.in);
-        M.in_pos = 0;
+        M.in_pos = M.in_scan = 0;
     } else if (M.in_pos > 65536) {
         size_t rest = M.in.len - M.in_pos;
         memmove(M.in.data, M.in.data + M.in_pos, rest);
         M.in.len = rest;
         M.in.data[rest] = '\0';
+        M.in_scan -= M.in_pos;
         M.in_pos = 0;
     }
 }
@@ -199,18 +250,23 @@ static void read_input(void)
     char buf[65536];
     for (;;) {
         size_t room = in_room();
-        if (room == 0) {
-            if (parse_gated())
-                return;
-            /* a line longer than the whole buffer: drop it */
-            logmsg(1, "input line longer than %zu bytes; dropped", (size_t)IN_MAX);
-            ks_buf_reset(&M.in);
-            M.in_pos = 0;
-            room = in_room();
-        }
+        if (room == 0)
+            return; /* only while parsing waits for a 703: it is short */
         ssize_t n = read(STDIN_FILENO, buf, room < sizeof buf ? room : sizeof buf);
         if (n > 0) {
-            ks_buf_append(&M.in, buf, (size_t)n);
+            const char *p = buf;
+            size_t len = (size_t)n;
+            if (M.in_skip) {
+                const char *nl = memchr(p, '\n', len);
+                if (nl) {
+                    M.in_skip = 0;
+                    len -= (size_t)(nl + 1 - p);
+                    p = nl + 1;
+                } else {
+                    len = 0;
+                }
+            }
+            ks_buf_append(&M.in, p, len);
             if ((size_t)n < sizeof buf)
                 return;
         } else if (n == 0) {
@@ -360,19 +416,20 @@ static int language_is_english(const char *lang)
     return (lang[0] | 0x20) == 'e' && (lang[1] | 0x20) == 'n' && (lang[2] == '\0' || lang[2] == '-' || lang[2] == '_');
 }
 
-/* Bring the engine in line with the current SET values before a message. */
-static void apply_settings(void)
+/* Bring the engine in line with a message's settings (the SET values in force
+ * when it arrived) before it is spoken. */
+static void apply_settings(const sd_settings *s)
 {
-    sd_settings *s = &M.parser.settings;
     ks_error err;
-    if (s->changed & SD_SET_SYNTH_VOICE) {
+    {
         const char *name = s->synthesis_voice[0] ? s->synthesis_voice : (M.voice_opt[0] ? M.voice_opt : "default");
-        if (strcmp(name, M.base_name) != 0) {
+        if (strcmp(name, M.base_name) != 0 && strcmp(name, M.voice_failed) != 0) {
             ks_voice v;
             /* A client may only pick a shipped profile by name, never a file. */
             int bad_name = !voice_name_ok(name);
             if (bad_name || ks_voice_find(&v, M.data_root, name, &err) != KS_OK) {
                 logmsg(2, "voice %s: %s", name, bad_name ? "not a voice name" : err.msg);
+                set_str(M.voice_failed, sizeof M.voice_failed, name);
             } else {
                 ks_voice old = M.base;
                 M.base = v;
@@ -405,7 +462,6 @@ static void apply_settings(void)
         if (ks_engine_set_voice(M.eng, &v, &err) != KS_OK)
             logmsg(1, "%s", err.msg);
     }
-    s->changed = 0;
 }
 
 /* ---------------------------------------------------------------- speaking */
@@ -539,8 +595,7 @@ static int on_poll(void *user)
     return halted();
 }
 
-/* Speak text prepared for eSpeak through a reader whose audio goes to the server. */
-static void speak_prepared(const char *text, size_t len, unsigned flags)
+static ks_reader *new_reader(unsigned flags)
 {
     ks_error err;
     ks_reader_options o;
@@ -548,54 +603,105 @@ static void speak_prepared(const char *text, size_t len, unsigned flags)
     o.input = KS_READER_ESPEAK;
     o.espeak_flags = flags;
     ks_reader_callbacks cb = {on_event, on_pcm, on_poll, NULL};
-    ks_reader *r;
-    ks_status st = ks_reader_new(&r, M.eng, NULL, &o, &cb, &err);
-    if (st == KS_OK)
-        st = ks_reader_speak(r, text, len, &err);
-    ks_reader_free(r);
+    ks_reader *r = NULL;
+    if (ks_reader_new(&r, M.eng, NULL, &o, &cb, &err) != KS_OK) {
+        logmsg(1, "reader: %s", err.msg);
+        return NULL;
+    }
+    return r;
+}
+
+/* Speak text prepared for eSpeak (one utterance) through the message's reader. */
+static void speak_prepared(ks_reader *r, const char *text, size_t len)
+{
+    ks_error err;
+    err.msg[0] = '\0';
+    ks_status st = r ? ks_reader_speak(r, text, len, &err) : KS_ENOMEM;
     if (st != KS_OK && st != KS_ESTOPPED)
         logmsg(1, "synthesis: %s", err.msg);
 }
 
-static void speak_message(sd_cmd_type type, const char *text, size_t len)
+/* eSpeak NG 1.51 takes every <speak> as a voice change and queues a copy of the
+ * voice for it, which it never frees when the synthesis is stopped before that
+ * point is played: with one <speak> per piece, a STOP would leak 1.3 KB now and
+ * then.  A bare <speak>...</speak> around a piece is taken off (eSpeak reads
+ * SSML without it); one with attributes stays. */
+static void strip_speak_root(const char **t, size_t *len)
 {
-    ks_buf prepared;
-    ks_buf_init(&prepared, SD_MAX_MESSAGE * 4);
+    size_t e = *len;
+    while (e > 0 && ((*t)[e - 1] == ' ' || (*t)[e - 1] == '\n' || (*t)[e - 1] == '\r' || (*t)[e - 1] == '\t'))
+        e--;
+    if (e >= 15 && memcmp(*t, "<speak>", 7) == 0 && memcmp(*t + e - 8, "</speak>", 8) == 0) {
+        *t += 7;
+        *len = e - 15;
+    }
+}
+
+/* A SPEAK: the server's SSML, piece by piece (sentence-sized pieces of valid
+ * SSML), each prepared for eSpeak and spoken before the next is prepared. */
+static void speak_ssml(const sd_settings *s, const char *text, size_t len)
+{
+    size_t dropped_marks = 0;
+    sd_text_opts o = {language_is_english(s->language) ? NULL : M.norm, s->punctuation_mode, s->spelling_mode,
+                      s->cap_let_recogn, &dropped_marks};
+    ks_reader *r = new_reader(KS_SPEAK_SSML | KS_SPEAK_PHONEMES);
+    ks_buf piece, prepared;
+    ks_buf_init(&piece, 0);
+    ks_buf_init(&prepared, 0);
+    sd_splitter sp;
+    sd_splitter_init(&sp, text, len);
+    size_t n = 0;
     ks_error err;
-    err.msg[0] = '\0';
-    unsigned flags = 0;
-
-    if (!M.inited) {
-        out_line("301 ERROR CANT SPEAK");
-        return;
-    }
-    apply_settings();
-    sd_settings *s = &M.parser.settings;
-    if (type == SD_CMD_SPEAK) {
-        sd_text_opts o = {language_is_english(s->language) ? NULL : M.norm, s->punctuation_mode,
-                          s->spelling_mode, s->cap_let_recogn};
-        if (sd_ssml_prepare(&o, text, len, &prepared, &err) != KS_OK) {
-            logmsg(1, "%s", err.msg);
-            out_line("301 ERROR CANT SPEAK");
-            ks_buf_free(&prepared);
-            return;
+    while (r && !halted()) {
+        ks_buf_reset(&piece);
+        ks_buf_reset(&prepared);
+        if (!sd_splitter_next(&sp, n == 0 ? FIRST_PIECE : PIECE, &piece))
+            break;
+        err.msg[0] = '\0';
+        if (piece.failed || sd_ssml_prepare(&o, piece.data, piece.len, &prepared, &err) != KS_OK) {
+            /* 200 OK SPEAKING went out already: end the message where it is */
+            logmsg(1, "message cut short at byte %zu of %zu: %s", sp.pos, len,
+                   piece.failed ? "out of memory" : err.msg);
+            break;
         }
-        flags = KS_SPEAK_SSML | KS_SPEAK_PHONEMES;
-    } else if (type == SD_CMD_CHAR) {
-        sd_char_text(text, len, s->cap_let_recogn == SD_CAPLET_SPELL ? SD_CAPLET_SPELL : SD_CAPLET_NONE,
-                     &prepared);
-    } else if (type == SD_CMD_KEY) {
-        sd_key_text(text, len, &prepared);
+        logmsg(4, "speak [piece %zu]: %s", n, prepared.data ? prepared.data : "");
+        n++;
+        const char *t = prepared.data;
+        size_t tl = prepared.len;
+        strip_speak_root(&t, &tl);
+        if (tl)
+            speak_prepared(r, t, tl);
+        service(0); /* between pieces: STOP is seen at once */
     }
-    logmsg(4, "speak [%d]: %s", (int)type, prepared.data ? prepared.data : "");
+    if (dropped_marks)
+        logmsg(2, "%zu mark(s) left out: name longer than %d bytes", dropped_marks, SD_MAX_MARK_NAME);
+    ks_reader_free(r);
+    ks_buf_free(&piece);
+    ks_buf_free(&prepared);
+}
 
+/* The end events of the messages STOP, PAUSE or QUIT dropped from the queue. */
+static void end_dropped(void)
+{
+    for (; M.dropped > 0; M.dropped--)
+        out_line("701 BEGIN\n703 STOP");
+}
+
+/* Speak one message from the queue (its 200 OK SPEAKING went out when it came). */
+static void speak_message(const sd_message *msg)
+{
+    sd_cmd_type type = msg->type;
+    const char *text = msg->text;
+    size_t len = msg->len;
+    const sd_settings *s = &msg->settings;
+
+    apply_settings(s);
     M.speaking = 1;
     M.stop_req = M.pause_req = M.paused_at_mark = 0;
     M.acc_n = 0;
     M.sent_frames = 0;
     M.lead_trim = 1;
     M.lead_dropped = 0;
-    out_line("200 OK SPEAKING");
     out_line("701 BEGIN");
     out_try();
 
@@ -611,11 +717,26 @@ static void speak_message(sd_cmd_type type, const char *text, size_t len)
         } else {
             logmsg(3, "no sound icon %s", path);
         }
+    } else if (type == SD_CMD_SPEAK) {
+        speak_ssml(s, text, len);
     } else {
-        if (type == SD_CMD_CHAR && s->cap_let_recogn == SD_CAPLET_ICON && is_capital_char(text, len))
-            cap_icon();
-        if (prepared.len && !M.stop_req)
-            speak_prepared(prepared.data, prepared.len, flags);
+        ks_buf prepared;
+        ks_buf_init(&prepared, 0);
+        if (type == SD_CMD_CHAR) {
+            sd_char_text(text, len, s->cap_let_recogn == SD_CAPLET_SPELL ? SD_CAPLET_SPELL : SD_CAPLET_NONE,
+                         &prepared);
+            if (s->cap_let_recogn == SD_CAPLET_ICON && is_capital_char(text, len))
+                cap_icon();
+        } else {
+            sd_key_text(text, len, &prepared);
+        }
+        logmsg(4, "speak [%s]: %s", type == SD_CMD_CHAR ? "char" : "key", prepared.data ? prepared.data : "");
+        if (prepared.len && !halted()) {
+            ks_reader *r = new_reader(0);
+            speak_prepared(r, prepared.data, prepared.len);
+            ks_reader_free(r);
+        }
+        ks_buf_free(&prepared);
     }
     if (M.stop_req || M.quit) {
         M.acc_n = 0;
@@ -629,12 +750,42 @@ static void speak_message(sd_cmd_type type, const char *text, size_t len)
         flush_acc();
         out_line("702 END");
     }
+    size_t dropped = M.dropped;
+    end_dropped();
     M.speaking = 0;
     out_try();
     if (M.stop_req)
-        logmsg(4, "stopped: 703 %s %.2f ms after STOP was read; %.2f s of audio had been sent",
-               out_pending() ? "queued" : "written", now_ms() - M.stop_ms, (double)M.sent_frames / M.rate_hz);
-    ks_buf_free(&prepared);
+        logmsg(4, "stopped: 703 %s %.2f ms after STOP was read; %.2f s of audio had been sent; %zu queued "
+               "message(s) dropped",
+               out_pending() ? "queued" : "written", now_ms() - M.stop_ms, (double)M.sent_frames / M.rate_hz,
+               dropped);
+    if (M.quit)
+        out_line("210 OK QUIT");
+}
+
+/* A complete SPEAK/CHAR/KEY/SOUND_ICON: answer and queue it. */
+static void queue_message(const sd_result *res)
+{
+    char why[160];
+    if (!M.inited) {
+        logmsg(1, "301 ERROR CANT SPEAK: the module is not initialized (no INIT, or INIT failed)");
+        out_line("301 ERROR CANT SPEAK");
+        return;
+    }
+    if (sd_queue_push(&M.queue, res->cmd, res->text, res->text_len, &M.parser.settings, why, sizeof why) != 0) {
+        logmsg(1, "301 ERROR CANT SPEAK: %s", why);
+        out_line("301 ERROR CANT SPEAK");
+        return;
+    }
+    M.parser.settings.changed = 0;
+    out_line("200 OK SPEAKING");
+}
+
+/* STOP, PAUSE and QUIT drop what waits; the dropped messages end with 701/703
+ * once the speaking message has sent its own end. */
+static void drop_queue(void)
+{
+    M.dropped += sd_queue_clear(&M.queue);
 }
 
 /* ---------------------------------------------------------------- commands */
@@ -706,27 +857,20 @@ static void handle_line(const char *line, size_t len)
     case SD_CMD_CHAR:
     case SD_CMD_KEY:
     case SD_CMD_SOUND_ICON:
-        if (res.reply)
-            out_line(res.reply);
-        /* queued; run from the main loop (after the current message) */
-        ks_buf_reset(&M.pending_text);
-        ks_buf_append(&M.pending_text, res.text, res.text_len);
-        if (M.pending_text.failed) {
-            out_line("301 ERROR CANT SPEAK");
-            ks_buf_free(&M.pending_text);
-            break;
-        }
-        M.pending = res.cmd;
+        queue_message(&res); /* spoken from the main loop, after what is speaking */
+        out_try();
         return;
     case SD_CMD_STOP:
         if (M.speaking && !M.stop_req) {
             M.stop_req = 1;
             M.stop_ms = now_ms();
         }
+        drop_queue();
         break;
     case SD_CMD_PAUSE:
         if (M.speaking)
             M.pause_req = 1;
+        drop_queue();
         break;
     case SD_CMD_LIST_VOICES:
         list_voices();
@@ -746,16 +890,25 @@ static void handle_line(const char *line, size_t len)
         break;
     case SD_CMD_QUIT:
         M.quit = 1;
-        if (M.speaking && !M.stop_req) {
-            M.stop_req = 1;
-            M.stop_ms = now_ms();
+        drop_queue();
+        if (M.speaking) {
+            /* 210 after the 703s (speak_message) */
+            if (!M.stop_req) {
+                M.stop_req = 1;
+                M.stop_ms = now_ms();
+            }
+            return;
         }
+        end_dropped();
         break;
     default:
         break;
     }
-    if (res.reply)
+    if (res.reply) {
+        if (res.why)
+            logmsg(2, "%s: %s", res.reply, res.why);
         out_line(res.reply);
+    }
     out_try();
 }
 
@@ -832,7 +985,7 @@ int main(int argc, char **argv)
     sd_parser_init(&M.parser);
     ks_buf_init(&M.in, IN_MAX);
     ks_buf_init(&M.out, 0);
-    ks_buf_init(&M.pending_text, SD_MAX_MESSAGE);
+    sd_queue_init(&M.queue);
     M.use_user_lexicon = 1;
     set_str(M.icon_dir, sizeof M.icon_dir, "/usr/share/sounds/sound-icons");
 
@@ -875,21 +1028,16 @@ int main(int argc, char **argv)
         fcntl(STDIN_FILENO, F_SETFL, fl_in | O_NONBLOCK);
 
     while (!M.quit && !M.out_dead) {
-        if (M.pending != SD_CMD_NONE) {
-            sd_cmd_type t = M.pending;
-            M.pending = SD_CMD_NONE;
-            /* copy: the buffer may be refilled by input read while speaking */
-            ks_buf text;
-            ks_buf_init(&text, 0);
-            ks_buf_append(&text, M.pending_text.data ? M.pending_text.data : "", M.pending_text.len);
-            speak_message(t, text.data ? text.data : "", text.len);
-            ks_buf_free(&text);
-            parse_input(); /* lines that arrived while speaking */
+        sd_message msg;
+        if (sd_queue_pop(&M.queue, &msg)) {
+            speak_message(&msg);
+            free(msg.text);
+            parse_input(); /* lines that waited for a 703 */
             continue;
         }
         if (M.in_eof) {
             parse_input();
-            if (M.pending == SD_CMD_NONE)
+            if (M.queue.count == 0)
                 break;
             continue;
         }
@@ -912,7 +1060,7 @@ int main(int argc, char **argv)
     sd_parser_free(&M.parser);
     ks_buf_free(&M.in);
     ks_buf_free(&M.out);
-    ks_buf_free(&M.pending_text);
+    sd_queue_clear(&M.queue);
     if (M.debug)
         fclose(M.debug);
     return 0;

@@ -275,16 +275,29 @@ static void end_speak(sd_parser *p, sd_result *res)
     sd_cmd_type block = p->block;
     p->state = SD_ST_IDLE;
     p->block = SD_CMD_NONE;
+    if (p->too_long == 2) {
+        res->reply = R_CANT_SPEAK;
+        res->why = "one of its lines was too long and was skipped";
+        return;
+    }
     if (p->too_long || p->text.failed) {
         res->reply = R_CANT_SPEAK;
+        res->why = "message longer than the 4 MiB limit";
         return;
     }
     if (p->text.len == 0) {
         res->reply = R_CANT_SPEAK;
+        res->why = "empty message";
         return;
     }
     if (block != SD_CMD_SPEAK && p->nlines > 1) {
         res->reply = R_MULTILINE;
+        res->why = "CHAR, KEY and SOUND_ICON take one line";
+        return;
+    }
+    if (block != SD_CMD_SPEAK && p->text.len > SD_MAX_NAME) {
+        res->reply = R_CANT_SPEAK;
+        res->why = "CHAR, KEY or SOUND_ICON data longer than 256 bytes";
         return;
     }
     if (block == SD_CMD_CHAR && line_is(p->text.data, p->text.len, "space")) {
@@ -310,6 +323,21 @@ static void speak_line(sd_parser *p, const char *line, size_t len)
     p->nlines++;
     if (p->text.failed)
         p->too_long = 1;
+}
+
+void sd_parser_line_skipped(sd_parser *p, sd_result *res)
+{
+    res_clear(res);
+    if (p->state == SD_ST_SPEAK) {
+        p->too_long = 2;
+        p->nlines++;
+    } else if (p->state == SD_ST_PARAMS) {
+        if (!p->param_err)
+            p->param_err = R_BAD_PARAM;
+    } else {
+        res->reply = R_UNKNOWN;
+        res->why = "a command line too long to read";
+    }
 }
 
 static void debug_cmd(sd_parser *p, const char *line, size_t len, sd_result *res)
@@ -410,6 +438,65 @@ void sd_parser_line(sd_parser *p, const char *line, size_t len, sd_result *res)
     } else {
         res->reply = R_UNKNOWN;
     }
+}
+
+/* ---------------------------------------------------------------- queue */
+
+void sd_queue_init(sd_queue *q)
+{
+    memset(q, 0, sizeof *q);
+}
+
+int sd_queue_push(sd_queue *q, sd_cmd_type type, const char *text, size_t len, const sd_settings *s,
+                  char *why, size_t why_len)
+{
+    if (q->count >= SD_QUEUE_MAX) {
+        snprintf(why, why_len, "%d messages are already waiting", SD_QUEUE_MAX);
+        return -1;
+    }
+    if (len > SD_QUEUE_BYTES - q->bytes) {
+        snprintf(why, why_len, "the waiting messages would exceed %zu bytes (%zu queued, this one %zu)",
+                 SD_QUEUE_BYTES, q->bytes, len);
+        return -1;
+    }
+    char *copy = malloc(len + 1);
+    if (!copy) {
+        snprintf(why, why_len, "out of memory for a message of %zu bytes", len);
+        return -1;
+    }
+    if (len)
+        memcpy(copy, text, len);
+    copy[len] = '\0';
+    sd_message *m = &q->item[(q->head + q->count) % SD_QUEUE_MAX];
+    m->type = type;
+    m->text = copy;
+    m->len = len;
+    m->settings = *s;
+    q->count++;
+    q->bytes += len;
+    return 0;
+}
+
+int sd_queue_pop(sd_queue *q, sd_message *m)
+{
+    if (q->count == 0)
+        return 0;
+    *m = q->item[q->head];
+    memset(&q->item[q->head], 0, sizeof q->item[q->head]);
+    q->head = (q->head + 1) % SD_QUEUE_MAX;
+    q->count--;
+    q->bytes -= m->len;
+    return 1;
+}
+
+size_t sd_queue_clear(sd_queue *q)
+{
+    size_t n = q->count;
+    sd_message m;
+    while (sd_queue_pop(q, &m))
+        free(m.text);
+    q->head = 0;
+    return n;
 }
 
 /* ---------------------------------------------------------------- audio */

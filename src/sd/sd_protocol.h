@@ -14,6 +14,11 @@
  *                                < 200 OK SPEAKING, 701 BEGIN, 705 audio, 700 marks,
  *                                  702 END | 703 STOP | 704 PAUSE
  *   > STOP, PAUSE                (no reply; the speaking message ends with 703/704)
+ *   (sd_kazspeak keeps reading while it speaks: a message that arrives meanwhile is
+ *   answered 200 OK SPEAKING at once and queued (sd_queue); its 701 BEGIN and 702 END
+ *   follow when its turn comes.  STOP, PAUSE and QUIT drop the queued messages, which
+ *   then end with 701 BEGIN, 703 STOP each, after the speaking message's 703/704, so
+ *   every 200 OK SPEAKING gets exactly one end event.  QUIT answers 210 after them.)
  *   > LIST VOICES                < 200-name TAB lang TAB variant ... 200 OK VOICE LIST SENT
  *   > DEBUG ON file | DEBUG OFF  < 200 OK DEBUGGING ON|OFF
  *   > QUIT                       < 210 OK QUIT
@@ -30,6 +35,13 @@
 /* Longest line or message the parser keeps (bigger input is cut off and the
  * command answered with an error, so memory stays bounded). */
 #define SD_MAX_MESSAGE ((size_t)4 * 1024 * 1024)
+/* Longest CHAR, KEY or SOUND_ICON data (a key name, a character, an icon file
+ * name); longer data is refused with 301 (a key name is spelled part by part,
+ * so an unbounded one would be hours of speech). */
+#define SD_MAX_NAME 256
+/* Longest <mark> name passed on to eSpeak NG (as the library's SSML reader); a
+ * longer mark is left out. */
+#define SD_MAX_MARK_NAME 200
 /* Largest raw PCM payload of one 705 block, in bytes (as speech-dispatcher's own modules). */
 #define SD_MAX_AUDIO_CHUNK 10000
 
@@ -89,7 +101,7 @@ typedef struct sd_parser {
     sd_cmd_type block;      /* the command whose block is being read */
     ks_buf text;            /* message being collected */
     int nlines;
-    int too_long;
+    int too_long;           /* 1: the message outgrew SD_MAX_MESSAGE; 2: one of its lines was skipped */
     const char *param_err;  /* first error reply of the block being read */
     sd_settings settings;   /* current settings (SET applies here) */
     int log_level;
@@ -99,6 +111,7 @@ typedef struct sd_parser {
 typedef struct sd_result {
     sd_cmd_type cmd;       /* completed command, or SD_CMD_NONE */
     const char *reply;     /* reply line to send now (no newline), or NULL */
+    const char *why;       /* with a 3xx reply: the reason, for the log; else NULL */
     const char *text;      /* SPEAK/CHAR/KEY/SOUND_ICON data, DEBUG file; NUL-terminated */
     size_t text_len;
     int debug_on;
@@ -113,6 +126,42 @@ void sd_parser_free(sd_parser *p);
 /* Feed one line without its '\n' (a trailing '\r' is ignored).  Fills *res;
  * res->text points into the parser and stays valid until the next call. */
 void sd_parser_line(sd_parser *p, const char *line, size_t len, sd_result *res);
+
+/* The caller could not keep a line (it was longer than its input buffer) and
+ * skipped it up to its newline: a message being read is refused at its "."
+ * (301), a settings block answers 303, an idle line 300.  Fills *res like
+ * sd_parser_line. */
+void sd_parser_line_skipped(sd_parser *p, sd_result *res);
+
+/* ---------------------------------------------------------------- queue
+ * Messages that arrive while one is being spoken wait here, in order, each
+ * with the settings that were in force when it arrived.  Bounded by count and
+ * by bytes so a flood cannot take the memory. */
+#define SD_QUEUE_MAX 32
+#define SD_QUEUE_BYTES ((size_t)2 * SD_MAX_MESSAGE)
+
+typedef struct sd_message {
+    sd_cmd_type type;      /* SPEAK, CHAR, KEY or SOUND_ICON */
+    char *text;            /* NUL-terminated; owned (free() it after sd_queue_pop) */
+    size_t len;
+    sd_settings settings;
+} sd_message;
+
+typedef struct sd_queue {
+    sd_message item[SD_QUEUE_MAX];
+    size_t head, count;
+    size_t bytes;          /* sum of the queued messages' len */
+} sd_queue;
+
+void sd_queue_init(sd_queue *q);
+/* Copy a message to the end of the queue.  0, or -1 with the reason in why
+ * (full by count, full by bytes, out of memory); the queue is then unchanged. */
+int sd_queue_push(sd_queue *q, sd_cmd_type type, const char *text, size_t len, const sd_settings *s,
+                  char *why, size_t why_len);
+/* Move the oldest message to *m (the caller then owns m->text).  0 when empty, else 1. */
+int sd_queue_pop(sd_queue *q, sd_message *m);
+/* Drop every queued message; returns how many there were. */
+size_t sd_queue_clear(sd_queue *q);
 
 /* Apply one "key=value" setting; returns 0, or -1 for an unknown key or a bad value. */
 int sd_settings_set(sd_settings *s, const char *key, const char *value);

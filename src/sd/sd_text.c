@@ -269,16 +269,25 @@ static void key_part(const char *k, size_t len, ks_buf *out)
     ks_buf_append(out, k, len);
 }
 
+#define SD_KEY_PARTS 8 /* "control_alt_shift_super_hyper_meta_x" has 7 */
+
 void sd_key_text(const char *key, size_t len, ks_buf *out)
 {
-    /* Combinations are joined with '_' ("control_alt_delete"); a lone "_" is a key. */
+    /* Combinations are joined with '_' ("control_alt_delete"); a lone "_" is a key.
+     * A name is at most SD_MAX_NAME bytes and SD_KEY_PARTS parts (more is left out):
+     * each part can be spelled, and an unbounded name would be hours of speech. */
     size_t i = 0;
-    int first = 1;
+    int first = 1, parts = 0;
+    if (len > SD_MAX_NAME) {
+        len = SD_MAX_NAME;
+        while (len > 0 && ((unsigned char)key[len] & 0xC0) == 0x80)
+            len--;
+    }
     if (len == 1) {
         key_part(key, len, out);
         return;
     }
-    while (i <= len) {
+    while (i <= len && parts < SD_KEY_PARTS) {
         size_t s = i;
         while (i < len && key[i] != '_')
             i++;
@@ -287,6 +296,7 @@ void sd_key_text(const char *key, size_t len, ks_buf *out)
                 ks_buf_putc(out, ' ');
             key_part(key + s, i - s, out);
             first = 0;
+            parts++;
         }
         i++;
     }
@@ -558,6 +568,29 @@ static void put_mark(ks_buf *out, const char *tag, size_t tl)
     memcpy(out->data + d, tag, tl);
 }
 
+/* Length of the name="..." value of a <mark ...> tag; SIZE_MAX when it has none
+ * (eSpeak NG then decides). */
+static size_t mark_name_len(const char *tag, size_t tl)
+{
+    for (size_t i = 5; i + 6 < tl; i++) {
+        if ((tag[i - 1] == ' ' || tag[i - 1] == '\t') && memcmp(tag + i, "name", 4) == 0) {
+            size_t k = i + 4;
+            while (k < tl && (tag[k] == ' ' || tag[k] == '\t'))
+                k++;
+            if (k >= tl || tag[k] != '=')
+                continue;
+            k++;
+            while (k < tl && (tag[k] == ' ' || tag[k] == '\t'))
+                k++;
+            if (k >= tl || (tag[k] != '"' && tag[k] != '\''))
+                return SIZE_MAX;
+            const char *q = memchr(tag + k + 1, tag[k], tl - k - 1);
+            return q ? (size_t)(q - (tag + k + 1)) : SIZE_MAX;
+        }
+    }
+    return SIZE_MAX;
+}
+
 ks_status sd_ssml_prepare(const sd_text_opts *o, const char *ssml, size_t len, ks_buf *out, ks_error *err)
 {
     ks_buf raw, named;
@@ -593,9 +626,13 @@ ks_status sd_ssml_prepare(const sd_text_opts *o, const char *ssml, size_t len, k
         }
         if (j < len) {
             /* tags pass through as they are (marks, speak, prosody ...) */
-            if (tl > 6 && memcmp(ssml + j, "<mark", 5) == 0 && (ssml[j + 5] == ' ' || ssml[j + 5] == '\t'))
-                put_mark(out, ssml + j, tl);
-            else
+            if (tl > 6 && memcmp(ssml + j, "<mark", 5) == 0 && (ssml[j + 5] == ' ' || ssml[j + 5] == '\t')) {
+                size_t nl = mark_name_len(ssml + j, tl);
+                if (nl == SIZE_MAX || nl <= SD_MAX_MARK_NAME)
+                    put_mark(out, ssml + j, tl);
+                else if (o->marks_dropped)
+                    (*o->marks_dropped)++;
+            } else
                 ks_buf_append(out, ssml + j, tl);
             j += tl;
         }
@@ -606,4 +643,129 @@ ks_status sd_ssml_prepare(const sd_text_opts *o, const char *ssml, size_t len, k
     if (st == KS_OK && out->failed)
         st = too_large(err);
     return st;
+}
+
+/* ---------------------------------------------------------------- pieces */
+
+void sd_splitter_init(sd_splitter *s, const char *ssml, size_t len)
+{
+    memset(s, 0, sizeof *s);
+    s->ssml = ssml;
+    s->len = len;
+}
+
+/* Length of a tag's element name (after '<' or "</"). */
+static size_t tag_name_len(const char *t, size_t tl)
+{
+    size_t n = 0;
+    while (n < tl && t[n] != ' ' && t[n] != '\t' && t[n] != '\n' && t[n] != '\r' && t[n] != '/' && t[n] != '>')
+        n++;
+    return n;
+}
+
+/* Keep the stack of open elements up to date for the tag at ssml[j..j+tl). */
+static void split_tag(sd_splitter *s, size_t j, size_t tl)
+{
+    const char *t = s->ssml + j;
+    if (t[1] == '!' || t[1] == '?')
+        return;
+    if (t[1] == '/') {
+        size_t nl = tag_name_len(t + 2, tl - 2);
+        if (s->deep > 0) {
+            s->deep--;
+            return;
+        }
+        for (int k = s->depth - 1; k >= 0; k--)
+            if (s->open[k].name_len == nl && memcmp(s->ssml + s->open[k].off + 1, t + 2, nl) == 0) {
+                s->depth = k; /* closes it and whatever was left open inside */
+                return;
+            }
+        return; /* a stray end tag: passed on as it is */
+    }
+    if (t[tl - 2] == '/')
+        return; /* <mark .../>, <break/> */
+    if (s->depth == SD_SPLIT_DEPTH) {
+        s->deep++;
+        return;
+    }
+    s->open[s->depth].off = j;
+    s->open[s->depth].len = tl;
+    s->open[s->depth].name_len = tag_name_len(t + 1, tl - 1);
+    s->depth++;
+}
+
+static int is_terminator(const char *s, size_t i)
+{
+    /* i is the index of the last byte of a code point */
+    if (s[i] == '.' || s[i] == '!' || s[i] == '?')
+        return 1;
+    return i >= 2 && (unsigned char)s[i - 2] == 0xE2 && (unsigned char)s[i - 1] == 0x80 &&
+           (unsigned char)s[i] == 0xA6; /* … */
+}
+
+int sd_splitter_next(sd_splitter *s, size_t want, ks_buf *out)
+{
+    const char *x = s->ssml;
+    if (s->pos >= s->len)
+        return 0;
+    size_t start = s->pos, cut = s->len, i = start;
+    for (int k = 0; k < s->depth; k++)
+        ks_buf_append(out, x + s->open[k].off, s->open[k].len);
+    int after_end = 0; /* the last text seen ended a sentence */
+    while (i < s->len) {
+        /* a text node [i, j), then maybe a tag [j, j + tl) */
+        size_t j, tl = 0;
+        if (i == start && s->text_end > i) {
+            j = s->text_end;
+            if (j < s->len)
+                tl = tag_end(x + j, s->len - j);
+        } else {
+            j = i;
+            while (j < s->len) {
+                if (x[j] == '<' && is_tag_start(x + j, s->len - j) && (tl = tag_end(x + j, s->len - j)) > 0)
+                    break;
+                j++;
+            }
+        }
+        if (j > i) {
+            if (i > start && i - start >= want && after_end && is_space_byte(x[i])) {
+                cut = i; /* "Бір.<mark/>| Екі." */
+                s->text_end = j;
+                break;
+            }
+            size_t a = i;
+            while (a < j) {
+                size_t n = ks_sentence_split(x + a, j - a, 0, SD_SPLIT_SENTENCE);
+                if (n == 0 || n >= j - a)
+                    break;
+                a += n;
+                if (a - start >= want)
+                    break;
+            }
+            if (a > i && a < j && a - start >= want) {
+                cut = a;
+                s->text_end = j;
+                break;
+            }
+            size_t e = j;
+            while (e > i && is_space_byte(x[e - 1]))
+                e--;
+            if (e > i)
+                after_end = is_terminator(x, e - 1);
+        }
+        if (j >= s->len)
+            break;
+        split_tag(s, j, tl);
+        i = j + tl;
+    }
+    if (cut == s->len)
+        s->text_end = 0;
+    ks_buf_append(out, x + start, cut - start);
+    for (int k = s->depth - 1; k >= 0; k--) {
+        ks_buf_puts(out, "</");
+        ks_buf_append(out, x + s->open[k].off + 1, s->open[k].name_len);
+        ks_buf_putc(out, '>');
+    }
+    s->pos = cut;
+    return 1;
 }

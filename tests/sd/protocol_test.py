@@ -506,9 +506,224 @@ def test_config_and_icons():
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+ENDS = ("702 END", "703 STOP", "704 PAUSE")
+BIG_UNIT = "2020 жылғы 3 маусымда сағат 12:30-да ҚР Үкіметі 25% жеңілдік берді, т.б. 1 500 000 теңге. "
+
+
+def big_ssml(kib):
+    return "<speak>" + BIG_UNIT * (kib * 1024 // len(BIG_UNIT.encode())) + "</speak>"
+
+
+def ends_after(m, i):
+    """The end events (702/703/704) and 210 from event i on."""
+    return [l for l in m.lines(i) if l in ENDS or l == "701 BEGIN" or l.startswith("210")]
+
+
+def test_queued_speak_stop_quit():
+    # the issue's reproduction: a ~500 KB SPEAK, a second SPEAK queued behind it, STOP, QUIT
+    m = start()
+    log = debug_on(m)
+    i = m.mark()
+    m.send("SPEAK", big_ssml(500), ".")
+    m.wait_audio(i)
+    m.send("SPEAK", "<speak>Бір.</speak>", ".")
+    m.send("KEY", "control_alt_delete", ".")
+    q = m.wait_line("200 OK SPEAKING", m.wait_line("200 OK SPEAKING", m.wait_line("200 OK SPEAKING", i) + 1) + 1)
+    check(m.lines(i, q + 1).count("202 OK RECEIVING MESSAGE") == 3, "both queued messages answered at once")
+    time.sleep(0.2)
+    t_stop = m.send("STOP")
+    j = m.wait_line("703 STOP", i, 5)
+    figures["queued_stop_to_703_ms"] = (m.events[j][0] - t_stop) * 1000
+    # the two dropped messages: 701 BEGIN, 703 STOP each, no audio
+    k = m.wait_line("703 STOP", m.wait_line("703 STOP", j + 1, 5) + 1, 5)
+    check(m.kinds(j, k + 1) == ["703 STOP", "701 BEGIN", "703 STOP", "701 BEGIN", "703 STOP"],
+          "STOP drops the queued messages: %r" % m.kinds(j, k + 1))
+    check((m.events[k][0] - t_stop) < 1.0, "703s within 1 s of STOP (%.1f ms)" % ((m.events[k][0] - t_stop) * 1000))
+    check(ends_after(m, i).count("701 BEGIN") == 3, "one 701 per message: %r" % ends_after(m, i))
+    # the module goes on: a new message is spoken
+    s, e = m.speak("<speak>Бұл соңғы сөйлем.</speak>")
+    check(m.kinds(s, e + 1) == ["202 OK RECEIVING MESSAGE", "200 OK SPEAKING", "701 BEGIN", "AUDIO", "702 END"],
+          "speaks after STOP dropped the queue: %r" % m.kinds(s, e + 1))
+    # QUIT while speaking with one queued: 703, the dropped one's 701/703, then 210, then exit
+    i = m.mark()
+    m.send("SPEAK", big_ssml(500), ".")
+    m.wait_audio(i)
+    m.send("SPEAK", "<speak>Екі.</speak>", ".")
+    m.wait_line("200 OK SPEAKING", m.wait_line("200 OK SPEAKING", i) + 1)
+    t_quit = m.send("QUIT")
+    j = m.wait_line("210 OK QUIT", i, 5)
+    figures["queued_quit_to_210_ms"] = (m.events[j][0] - t_quit) * 1000
+    check(figures["queued_quit_to_210_ms"] < 1000, "210 within 1 s of QUIT")
+    check(ends_after(m, i) == ["701 BEGIN", "703 STOP", "701 BEGIN", "703 STOP", "210 OK QUIT"],
+          "QUIT: 703 before 210: %r" % ends_after(m, i))
+    try:
+        rc = m.proc.wait(5)
+    except Exception:
+        rc = None
+    check(rc == 0, "module exits after QUIT (%r)" % rc)
+    text = open(log.name, encoding="utf-8").read()
+    os.unlink(log.name)
+    check("2 queued message(s) dropped" in text, "the log says what STOP dropped")
+    print("queued: STOP -> 703 %.1f ms, QUIT -> 210 %.1f ms" %
+          (figures["queued_stop_to_703_ms"], figures["queued_quit_to_210_ms"]))
+    check(not m.errors, "stream errors: %r" % m.errors)
+
+
+def test_queue_order_and_cap():
+    m = start()
+    # queued messages are spoken in order, each with the settings it came with
+    i = m.mark()
+    m.send("SPEAK", "<speak>%s</speak>" % SENT, ".", "SET", "rate=100", ".", "SPEAK", "<speak>%s</speak>" % SENT,
+           ".", "SET", "rate=0", ".", "CHAR", "ж", ".")
+    e1 = m.wait_line("702 END", i)
+    e2 = m.wait_line("702 END", e1 + 1)
+    e3 = m.wait_line("702 END", e2 + 1)
+    d1, d2 = secs(m, m.pcm(i, e1)), secs(m, m.pcm(e1, e2))
+    check(d2 < 0.6 * d1, "the second message keeps its own rate=100 (%.2f vs %.2f s)" % (d2, d1))
+    check(0 < secs(m, m.pcm(e2, e3)) < 1.5, "then the CHAR")
+    check(ends_after(m, i) == ["701 BEGIN", "702 END"] * 3, "three messages in order: %r" % ends_after(m, i))
+    # over the cap: 301 with the reason in the log
+    i = m.mark()
+    m.send("SPEAK", "<speak>%s</speak>" % LONG, ".")
+    m.wait_audio(i)
+    for n in range(40):
+        m.send("SPEAK", "<speak>Сөйлем %d.</speak>" % n, ".")
+    j = m.wait_line("301 ERROR CANT SPEAK", i, 10)
+    time.sleep(0.2)
+    replies = [l for l in m.lines(i) if l.startswith("200 OK") or l.startswith("301")]
+    print("queue cap: %d accepted, %d refused" % (replies.count("200 OK SPEAKING") - 1,
+                                                  replies.count("301 ERROR CANT SPEAK")))
+    check(replies.count("200 OK SPEAKING") == 33 and replies.count("301 ERROR CANT SPEAK") == 8,
+          "32 messages wait, the rest are refused: %r" % replies[-3:])
+    m.send("STOP")
+    k = m.wait_line("703 STOP", i, 5)
+    m.wait_line(lambda s: s == "703 STOP" and len([x for x in m.lines(k) if x == "703 STOP"]) == 33, k, 5)
+    s, e = m.speak("<speak>Бір.</speak>")
+    check(m.lines(s, e + 1)[-1] == "702 END", "speaks after the flood")
+    m.quit()
+    m.err_thread.join(5)
+    check("301 ERROR CANT SPEAK: 32 messages are already waiting" in m.stderr(),
+          "the refusal is logged with its reason: %r" % m.stderr()[-300:])
+    check(not m.errors, "stream errors: %r" % m.errors)
+
+
+def test_pause_drops_queue():
+    m = start()
+    parts = "".join('Бұл сөйлем %d.<mark name="__spd_%d"/>' % (n, n) for n in range(30))
+    i = m.mark()
+    m.send("SPEAK", "<speak>%s</speak>" % parts, ".", "SPEAK", "<speak>Кезекте.</speak>", ".")
+    m.wait_audio(i)
+    m.wait_line("200 OK SPEAKING", m.wait_line("200 OK SPEAKING", i) + 1)
+    t = m.send("PAUSE")
+    j = m.wait_line("704 PAUSE", i, 10)
+    k = m.wait_line("703 STOP", j, 5)
+    check(m.kinds(j, k + 1) == ["704 PAUSE", "701 BEGIN", "703 STOP"], "PAUSE: 704, the queued one dropped: %r" %
+          m.kinds(j, k + 1))
+    print("pause with a queued message: 704 %.0f ms after PAUSE" % ((m.events[j][0] - t) * 1000))
+    s, e = m.speak("<speak>Бұл соңғы сөйлем.</speak>")
+    check(m.lines(s, e + 1)[-1] == "702 END", "speaks after PAUSE")
+    m.quit()
+    check(not m.errors, "stream errors: %r" % m.errors)
+
+
+def test_key_flood_bounded():
+    m = start()
+    i = m.mark()
+    # a long key name, then another KEY: refused, and the next one is spoken at once
+    m.send("KEY", "a_" * 100000, ".", "KEY", "a", ".")
+    j = m.wait_line("702 END", i, 10)
+    k = m.kinds(i, j + 1)
+    check(k == ["202 OK RECEIVING MESSAGE", "301 ERROR CANT SPEAK", "202 OK RECEIVING MESSAGE", "200 OK SPEAKING",
+                "701 BEGIN", "AUDIO", "702 END"], "long KEY refused, next KEY spoken: %r" % k)
+    # a name within 256 bytes but of many parts: at most 8 parts are spoken
+    i = m.mark()
+    m.send("KEY", "_".join(["control"] * 30), ".")
+    j = m.wait_line("702 END", i, 10)
+    d = secs(m, m.pcm(i, j))
+    print("KEY of 30 parts: %.2f s of audio" % d)
+    check(d < 8, "a KEY of 30 parts is bounded (%.2f s)" % d)
+    i = m.mark()
+    m.send("CHAR", "ж" * 200, ".")
+    j = m.wait_line(lambda s: s.startswith("301"), i, 10)
+    m.quit()
+    m.err_thread.join(5)
+    check("data longer than 256 bytes" in m.stderr(), "the reason is logged: %r" % m.stderr()[-300:])
+    check(not m.errors, "stream errors: %r" % m.errors)
+
+
+def test_long_line_skipped():
+    m = start()
+    log = debug_on(m)
+    n = 4 * 1024 * 1024 + 4096
+    i = m.mark()
+    m.send_raw(("SPEAK\n<speak>" + "ә" * (n // 2) + " ҚҰЙРЫҚСӨЗ</speak>\n.\n").encode("utf-8"))
+    j = m.wait_line(lambda s: s.startswith("301") or s in ENDS, i, 30)
+    check(m.lines(i, j + 1) == ["202 OK RECEIVING MESSAGE", "301 ERROR CANT SPEAK"],
+          "a message with an over-long line is refused: %r" % m.lines(i, j + 1))
+    # the line's tail is not read as a command either
+    i = m.mark()
+    m.send_raw(("X" * n + " QUIT\nLIST VOICES\n").encode())
+    j = m.wait_line("200 OK VOICE LIST SENT", i, 30)
+    check(m.lines(i)[0] == "300 ERR UNKNOWN COMMAND", "an over-long command line: 300: %r" % m.lines(i)[:2])
+    s, e = m.speak("<speak>%s</speak>" % SENT)
+    check(m.lines(s, e + 1)[-1] == "702 END", "speaks after the skipped lines")
+    m.send("DEBUG OFF")
+    m.quit()
+    text = open(log.name, encoding="utf-8", errors="replace").read()
+    os.unlink(log.name)
+    check("ҚҰЙРЫҚСӨЗ" not in text and "құйрық" not in text, "the tail of the over-long line is not spoken")
+    check("input line longer than" in text and "lines was too long" in text, "the log says why")
+    check(not m.errors, "stream errors: %r" % m.errors)
+
+
+def test_long_mark_names():
+    m = start()
+    ok, too_long = "m" * 150, "n" * 201
+    s, e = m.speak('<speak>Бір екі.<mark name="%s"/> Үш.<mark name="%s"/> Төрт.<mark name="__spd_1"/></speak>'
+                   % (ok, too_long))
+    marks = [l[4:] for l in m.lines(s, e) if l.startswith("700-")]
+    check(marks == [ok, "__spd_1"], "a mark name over 200 bytes is left out: %r" % [x[:10] for x in marks])
+    m.quit()
+    m.err_thread.join(5)
+    check("mark(s) left out" in m.stderr(), "the log says a mark was left out")
+    check(not m.errors, "stream errors: %r" % m.errors)
+
+
+def test_big_message_first_audio():
+    m = start()
+    log = debug_on(m)
+    big = big_ssml(740)
+    i = m.mark()
+    t0 = m.send("SPEAK", big, ".")
+    a = m.wait_audio(i, 30)
+    figures["first_audio_740k_ms"] = (m.events[a][0] - t0) * 1000
+    print("740 KB message: first audio %.1f ms after SPEAK was sent" % figures["first_audio_740k_ms"])
+    check(figures["first_audio_740k_ms"] < 100, "first audio of a 740 KB message within 100 ms")
+    time.sleep(0.3)
+    t = m.send("STOP")
+    j = m.wait_line("703 STOP", i, 5)
+    check((m.events[j][0] - t) < 1.0, "STOP in a long message")
+    # marks in order across pieces, text across pieces intact
+    marks = "".join("Сөйлем %d бар. Тағы %d.<mark name=\"__spd_%d\"/> " % (n, n, n) for n in range(40))
+    s, e = m.speak('<speak><prosody rate="fast">%s</prosody></speak>' % marks)
+    got = [l[4:] for l in m.lines(s, e) if l.startswith("700-")]
+    check(got == ["__spd_%d" % n for n in range(40)], "marks in order across pieces: %r" % got[:5])
+    m.send("DEBUG OFF")
+    m.quit()
+    text = open(log.name, encoding="utf-8", errors="replace").read()
+    os.unlink(log.name)
+    pieces = [l for l in text.splitlines() if "speak [piece" in l]
+    check(len(pieces) > 2, "a long message is spoken in pieces (%d)" % len(pieces))
+    check(all("<prosody rate=\"fast\">" in l and l.rstrip().endswith("</prosody></speak>") for l in pieces[-3:]),
+          "each piece reopens and closes the open elements: %r" % pieces[-1][-80:])
+    check(not m.errors, "stream errors: %r" % m.errors)
+
+
 TESTS = [test_handshake_and_voices, test_speak_with_marks, test_rate_pitch_volume, test_stop_middle,
          test_pause, test_char_key, test_malformed, test_normalizer, test_language_english, test_config_and_icons,
-         test_user_lexicon_error_is_not_fatal]
+         test_user_lexicon_error_is_not_fatal, test_queued_speak_stop_quit, test_queue_order_and_cap,
+         test_pause_drops_queue, test_key_flood_bounded, test_long_line_skipped, test_long_mark_names,
+         test_big_message_first_audio]
 
 if __name__ == "__main__":
     only = os.environ.get("SD_TEST_ONLY")

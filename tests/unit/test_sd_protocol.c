@@ -300,7 +300,7 @@ static void test_audio(void)
 static char *ssml(const char *in, sd_punct punct, int spelling)
 {
     static char out[4096];
-    sd_text_opts o = {NULL, punct, spelling, SD_CAPLET_NONE};
+    sd_text_opts o = {NULL, punct, spelling, SD_CAPLET_NONE, NULL};
     ks_buf b;
     ks_buf_init(&b, 0);
     ks_error err;
@@ -393,6 +393,146 @@ static void test_text(void)
     CHECK(sd_punct_name('a', &lvl) == NULL);
 }
 
+static void test_queue(void)
+{
+    sd_queue q;
+    sd_settings st;
+    sd_settings_defaults(&st);
+    char why[160];
+    sd_queue_init(&q);
+    for (int i = 0; i < SD_QUEUE_MAX; i++) {
+        st.rate = i;
+        CHECK_INT(sd_queue_push(&q, SD_CMD_SPEAK, "abc", 3, &st, why, sizeof why), 0);
+    }
+    CHECK_INT(sd_queue_push(&q, SD_CMD_KEY, "a", 1, &st, why, sizeof why), -1);
+    CHECK_STR(why, "32 messages are already waiting");
+    CHECK_INT(q.bytes, 3 * SD_QUEUE_MAX);
+    sd_message m;
+    CHECK_INT(sd_queue_pop(&q, &m), 1);
+    CHECK_STR(m.text, "abc");
+    CHECK_INT(m.settings.rate, 0); /* the settings it came with, oldest first */
+    free(m.text);
+    CHECK_INT(sd_queue_pop(&q, &m), 1);
+    CHECK_INT(m.settings.rate, 1);
+    free(m.text);
+    CHECK_INT(sd_queue_clear(&q), SD_QUEUE_MAX - 2);
+    CHECK_INT(q.bytes, 0);
+    CHECK_INT(sd_queue_pop(&q, &m), 0);
+    /* the byte cap */
+    char *big = calloc(1, SD_MAX_MESSAGE);
+    CHECK_INT(sd_queue_push(&q, SD_CMD_SPEAK, big, SD_MAX_MESSAGE, &st, why, sizeof why), 0);
+    CHECK_INT(sd_queue_push(&q, SD_CMD_SPEAK, big, SD_MAX_MESSAGE, &st, why, sizeof why), 0);
+    CHECK_INT(sd_queue_push(&q, SD_CMD_SPEAK, "x", 1, &st, why, sizeof why), -1);
+    CHECK(strstr(why, "would exceed") != NULL);
+    CHECK_INT(q.count, 2);
+    sd_queue_clear(&q);
+    free(big);
+
+    /* parser: the reason of a refusal; CHAR/KEY data is bounded; a skipped line */
+    sd_parser p;
+    sd_parser_init(&p);
+    sd_result r;
+    sd_parser_line(&p, "SPEAK", 5, &r);
+    sd_parser_line(&p, ".", 1, &r);
+    CHECK_STR(r.reply, "301 ERROR CANT SPEAK");
+    CHECK_STR(r.why, "empty message");
+    char key[SD_MAX_NAME + 2];
+    memset(key, 'a', sizeof key);
+    sd_parser_line(&p, "KEY", 3, &r);
+    sd_parser_line(&p, key, SD_MAX_NAME + 1, &r);
+    sd_parser_line(&p, ".", 1, &r);
+    CHECK_STR(r.reply, "301 ERROR CANT SPEAK");
+    CHECK(r.why != NULL);
+    sd_parser_line(&p, "KEY", 3, &r);
+    sd_parser_line(&p, key, SD_MAX_NAME, &r);
+    sd_parser_line(&p, ".", 1, &r);
+    CHECK_INT(r.cmd, SD_CMD_KEY);
+    sd_parser_line(&p, "SPEAK", 5, &r);
+    sd_parser_line(&p, "<speak>a", 8, &r);
+    sd_parser_line_skipped(&p, &r);
+    CHECK(r.reply == NULL);
+    sd_parser_line(&p, "b</speak>", 9, &r);
+    sd_parser_line(&p, ".", 1, &r);
+    CHECK_STR(r.reply, "301 ERROR CANT SPEAK");
+    sd_parser_line_skipped(&p, &r);
+    CHECK_STR(r.reply, "300 ERR UNKNOWN COMMAND");
+    sd_parser_free(&p);
+}
+
+/* Cut `ssml` with `want` and join the pieces with '|'. */
+static void pieces(const char *ssml, size_t want, ks_buf *out)
+{
+    sd_splitter sp;
+    sd_splitter_init(&sp, ssml, strlen(ssml));
+    int first = 1;
+    while (1) {
+        size_t mark = out->len;
+        if (!first)
+            ks_buf_putc(out, '|');
+        if (!sd_splitter_next(&sp, want, out)) {
+            out->len = mark;
+            out->data[mark] = '\0';
+            break;
+        }
+        first = 0;
+    }
+}
+
+static void test_splitter(void)
+{
+    ks_buf b;
+    ks_buf_init(&b, 0);
+    pieces("<speak>Бір. Екі! Үш</speak>", 0, &b);
+    CHECK_STR(b.data, "<speak>Бір. </speak>|<speak>Екі! </speak>|<speak>Үш</speak>");
+    ks_buf_reset(&b);
+    /* open elements are closed and reopened with their attributes; a mark after a full stop
+     * stays with its sentence; never a cut inside a tag */
+    pieces("<speak><prosody rate=\"fast\">Бір.<mark name=\"__spd_0\"/> Екі.</prosody> Үш.</speak>", 0, &b);
+    CHECK_STR(b.data, "<speak><prosody rate=\"fast\">Бір.<mark name=\"__spd_0\"/></prosody></speak>|"
+                      "<speak><prosody rate=\"fast\"> Екі.</prosody></speak>|<speak> Үш.</speak>");
+    ks_buf_reset(&b);
+    /* a piece holds at least `want` bytes when it can */
+    pieces("<speak>Бір. Екі. Үш. Төрт.</speak>", 20, &b);
+    CHECK_STR(b.data, "<speak>Бір. Екі. </speak>|<speak>Үш. Төрт.</speak>"); /* 23 bytes, then the rest */
+    ks_buf_reset(&b);
+    /* no sentence end: cut at a space after SD_SPLIT_SENTENCE bytes */
+    ks_buf long_text;
+    ks_buf_init(&long_text, 0);
+    for (int i = 0; i < 3000; i++)
+        ks_buf_puts(&long_text, "сөз ");
+    pieces(long_text.data, 0, &b);
+    CHECK(strchr(b.data, '|') != NULL);
+    CHECK(strstr(b.data, "сөз |сөз") != NULL);
+    ks_buf_free(&long_text);
+    ks_buf_reset(&b);
+    pieces("", 0, &b);
+    CHECK_INT(b.len, 0);
+    ks_buf_free(&b);
+
+    /* a <mark> whose name is over SD_MAX_MARK_NAME bytes is left out, and counted */
+    size_t dropped = 0;
+    sd_text_opts o = {NULL, SD_PUNCT_NONE, 0, SD_CAPLET_NONE, &dropped};
+    char ssml[600];
+    char name[SD_MAX_MARK_NAME + 2];
+    memset(name, 'm', sizeof name - 1);
+    name[sizeof name - 1] = '\0';
+    snprintf(ssml, sizeof ssml, "<speak>Бір<mark name=\"%s\"/> екі<mark name=\"%.*s\"/></speak>", name,
+             SD_MAX_MARK_NAME, name);
+    ks_buf_init(&b, 0);
+    ks_error err;
+    CHECK_INT(sd_ssml_prepare(&o, ssml, strlen(ssml), &b, &err), KS_OK);
+    CHECK_INT(dropped, 1);
+    CHECK(strstr(b.data, name) == NULL);
+    CHECK(strstr(b.data, "<mark name=\"mmm") != NULL);
+    ks_buf_free(&b);
+
+    /* a KEY of many parts is spoken up to 8 of them */
+    ks_buf_init(&b, 0);
+    sd_key_text("a_b_c_d_e_f_g_h_i_j", 19, &b);
+    CHECK_STR(b.data, "эй би си ди и эф джи эйч");
+    ks_buf_free(&b);
+}
+
 int main(void)
 {
     test_commands();
@@ -401,5 +541,7 @@ int main(void)
     test_mapping();
     test_audio();
     test_text();
+    test_queue();
+    test_splitter();
     return check_done();
 }
