@@ -528,7 +528,8 @@ static ks_status speak_pieces(ks_reader *r, int at_eof, ks_error *err)
         r->piece_line = r->pieces.line;
         r->piece_col = r->pieces.col;
         ks_buf_reset(&r->piece);
-        if (ssml_pieces_take(&r->pieces, r->pending.data + r->start, n, &r->piece) != 0)
+        int last = at_eof && r->start + n == r->pending.len;
+        if (ssml_pieces_take(&r->pieces, r->pending.data + r->start, n, last, &r->piece) != 0)
             return status_set(err, KS_ENOMEM, "out of memory");
         r->piece_prefix_chars = ssml_pieces_prefix_len(&r->pieces);
         uint64_t off = r->consumed;

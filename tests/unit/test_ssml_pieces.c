@@ -34,7 +34,7 @@ static void run(const char *doc, size_t step, size_t min_piece, result *res)
         while (start < pending.len &&
                (n = ssml_pieces_next(&p, pending.data + start, pending.len - start, eof, min_piece)) > 0) {
             ks_buf one = {0};
-            CHECK_INT(ssml_pieces_take(&p, pending.data + start, n, &one), 0);
+            CHECK_INT(ssml_pieces_take(&p, pending.data + start, n, eof && start + n == pending.len, &one), 0);
             ks_buf_append(&res->joined, pending.data + start, n);
             ks_buf_append(&res->docs, one.data, one.len);
             ks_buf_puts(&res->docs, "\n---\n");
@@ -102,6 +102,11 @@ int main(void)
     CHECK(strstr(big.docs.data, "pitch=\"+10%\"><mark name=\"m1\"/>Үшінші?") != NULL);
     CHECK_STR(big.joined.data, doc);
     free_result(&big);
+    /* the last piece closes what is open itself: an unclosed document stays an error */
+    result open_doc;
+    run("<speak><p>Бір. Екі. Үш.", 2, 1, &open_doc);
+    CHECK(!open_doc.all_valid);
+    free_result(&open_doc);
     /* a stray end tag stops all further cuts: the rest is one piece */
     result broken;
     run("<speak>Бір. Екі.</p> Үш. Төрт. </speak>", 3, 1, &broken);

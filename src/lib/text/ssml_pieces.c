@@ -231,13 +231,13 @@ size_t ssml_pieces_next(ssml_pieces *p, const char *doc, size_t len, int at_eof,
     return 0;
 }
 
-int ssml_pieces_take(ssml_pieces *p, const char *piece, size_t n, ks_buf *out)
+int ssml_pieces_take(ssml_pieces *p, const char *piece, size_t n, int last, ks_buf *out)
 {
     /* the prefix of this piece was saved when the previous one was taken */
     p->last_prefix = p->prefix.len;
     ks_buf_append(out, p->prefix.data ? p->prefix.data : "", p->prefix.len);
     ks_buf_append(out, piece, n);
-    for (int d = p->depth; d > 0; d--) { /* close what is still open */
+    for (int d = last ? 0 : p->depth; d > 0; d--) { /* close what is still open */
         size_t start = d > 1 ? p->tag_end[d - 2] : 0;
         const char *name;
         size_t len;

@@ -48,9 +48,10 @@ void ssml_pieces_free(ssml_pieces *p);
 size_t ssml_pieces_next(ssml_pieces *p, const char *doc, size_t len, int at_eof, size_t min_piece);
 
 /* Build the piece as a document: the start tags open at its start, its text,
- * and the end tags of the elements still open at its end. Then move on: the
- * next piece starts after it. APPENDS to out; -1 when out of memory. */
-int ssml_pieces_take(ssml_pieces *p, const char *piece, size_t n, ks_buf *out);
+ * and (unless it is the last piece, which must close them itself) the end tags
+ * of the elements still open at its end. Then move on: the next piece starts
+ * after it. APPENDS to out; -1 when out of memory. */
+int ssml_pieces_take(ssml_pieces *p, const char *piece, size_t n, int last, ks_buf *out);
 
 /* Length in bytes of the start-tag prefix of the piece last built by take. */
 size_t ssml_pieces_prefix_len(const ssml_pieces *p);
