@@ -471,6 +471,29 @@ static ks_status after_stop(ks_reader *r, ks_status st)
     return st;
 }
 
+/* The next n bytes waiting are one utterance: take them off and speak them. */
+static ks_status speak_next(ks_reader *r, size_t n, ks_error *err)
+{
+    uint64_t off = r->consumed;
+    size_t at = r->start;
+    r->start += n;
+    r->consumed += n;
+    ks_status st = speak_utterance(r, r->pending.data + at, n, off, err);
+    return st == KS_OK ? KS_OK : after_stop(r, st);
+}
+
+/* Keep what is waiting at the start of the buffer, so it does not grow. */
+static void compact(ks_reader *r)
+{
+    if (r->start == r->pending.len) {
+        r->start = r->pending.len = 0;
+    } else if (r->start > 0 && r->start >= r->pending.len / 2) {
+        memmove(r->pending.data, r->pending.data + r->start, r->pending.len - r->start);
+        r->pending.len -= r->start;
+        r->start = 0;
+    }
+}
+
 /* Speak pending[start .. start+n) as sentences, all of it. */
 static ks_status speak_span(ks_reader *r, size_t n, ks_error *err)
 {
@@ -479,13 +502,9 @@ static ks_status speak_span(ks_reader *r, size_t n, ks_error *err)
         size_t k = ks_sentence_split(r->pending.data + r->start, end - r->start, 1, r->opt.max_sentence);
         if (k == 0)
             k = end - r->start;
-        uint64_t off = r->consumed;
-        size_t at = r->start;
-        r->start += k;
-        r->consumed += k;
-        ks_status st = speak_utterance(r, r->pending.data + at, k, off, err);
+        ks_status st = speak_next(r, k, err);
         if (st != KS_OK)
-            return after_stop(r, st);
+            return st;
     }
     return KS_OK;
 }
@@ -498,21 +517,11 @@ static ks_status speak_ready(ks_reader *r, int at_eof, ks_error *err)
                                      r->opt.max_sentence);
         if (n == 0)
             break;
-        uint64_t off = r->consumed;
-        size_t at = r->start;
-        r->start += n;
-        r->consumed += n;
-        ks_status st = speak_utterance(r, r->pending.data + at, n, off, err);
+        ks_status st = speak_next(r, n, err);
         if (st != KS_OK)
-            return after_stop(r, st);
+            return st;
     }
-    if (r->start == r->pending.len) {
-        r->start = r->pending.len = 0;
-    } else if (r->start > 0 && r->start >= r->pending.len / 2) {
-        memmove(r->pending.data, r->pending.data + r->start, r->pending.len - r->start);
-        r->pending.len -= r->start;
-        r->start = 0;
-    }
+    compact(r);
     return KS_OK;
 }
 
@@ -532,23 +541,13 @@ static ks_status speak_pieces(ks_reader *r, int at_eof, ks_error *err)
         if (ssml_pieces_take(&r->pieces, r->pending.data + r->start, n, last, &r->piece) != 0)
             return status_set(err, KS_ENOMEM, "out of memory");
         r->piece_prefix_chars = ssml_pieces_prefix_len(&r->pieces);
-        uint64_t off = r->consumed;
-        size_t at = r->start;
-        r->start += n;
-        r->consumed += n;
-        ks_status st = speak_utterance(r, r->pending.data + at, n, off, err);
+        ks_status st = speak_next(r, n, err);
         if (st != KS_OK)
-            return after_stop(r, st);
+            return st;
         if (r->start == r->pending.len)
             break;
     }
-    if (r->start == r->pending.len) {
-        r->start = r->pending.len = 0;
-    } else if (r->start > 0 && r->start >= r->pending.len / 2) {
-        memmove(r->pending.data, r->pending.data + r->start, r->pending.len - r->start);
-        r->pending.len -= r->start;
-        r->start = 0;
-    }
+    compact(r);
     if (at_eof) { /* the next document starts afresh */
         ssml_pieces_free(&r->pieces);
         ssml_pieces_init(&r->pieces);
