@@ -531,7 +531,7 @@ static ks_status speak_pieces(ks_reader *r, int at_eof, ks_error *err)
 {
     for (;;) {
         size_t n = ssml_pieces_next(&r->pieces, r->pending.data + r->start, r->pending.len - r->start, at_eof,
-                                    SSML_MIN_PIECE);
+                                    SSML_MIN_PIECE, r->opt.max_sentence);
         if (n == 0)
             break;
         r->piece_line = r->pieces.line;

@@ -11,7 +11,7 @@
  * with the reason logged) as soon as its "." is read, and queued (sd_queue, at
  * most SD_QUEUE_MAX messages and SD_QUEUE_BYTES bytes) with the settings of that
  * moment.  Each is then spoken in turn: 701 BEGIN, audio and marks, 702 END.  A
- * long SPEAK is cut into sentence-sized pieces of valid SSML (sd_splitter) that
+ * long SPEAK is cut into sentence-sized pieces of valid SSML (ks_ssml_cutter) that
  * are prepared and spoken one after the other, so its first audio does not wait
  * for the whole message.
  *   STOP: the speaking message ends with 703 STOP at the next block; every queued
@@ -46,6 +46,7 @@
 #define LINE_MAX_BYTES (SD_MAX_MESSAGE + 1024) /* a longer input line is skipped to its newline */
 #define FIRST_PIECE 0      /* bytes of SSML before the first cut: the first sentence */
 #define PIECE 2048         /* later pieces: a few sentences */
+#define SPLIT_SENTENCE 4096 /* a text with no sentence end is cut at a space after this */
 #define LEAD_THRESHOLD 200 /* |sample| below this counts as leading silence */
 
 typedef struct module {
@@ -648,19 +649,21 @@ static void speak_ssml(const sd_settings *s, const char *text, size_t len)
     ks_buf piece, prepared;
     ks_buf_init(&piece, 0);
     ks_buf_init(&prepared, 0);
-    sd_splitter sp;
-    sd_splitter_init(&sp, text, len);
-    size_t n = 0;
     ks_error err;
-    while (r && !halted()) {
+    ks_ssml_cutter *cut = NULL;
+    if (r && ks_ssml_cutter_new(&cut, &err) != KS_OK)
+        logmsg(1, "%s", err.msg);
+    size_t n = 0, pos = 0;
+    while (r && cut && !halted() && pos < len) {
         ks_buf_reset(&piece);
         ks_buf_reset(&prepared);
-        if (!sd_splitter_next(&sp, n == 0 ? FIRST_PIECE : PIECE, &piece))
-            break;
+        size_t k = ks_ssml_cutter_next(cut, text + pos, len - pos, 1, n == 0 ? FIRST_PIECE : PIECE, SPLIT_SENTENCE);
         err.msg[0] = '\0';
-        if (piece.failed || sd_ssml_prepare(&o, piece.data, piece.len, &prepared, &err) != KS_OK) {
+        ks_status st = ks_ssml_cutter_take(cut, text + pos, k, pos + k == len, &piece, &err);
+        pos += k;
+        if (st != KS_OK || piece.failed || sd_ssml_prepare(&o, piece.data, piece.len, &prepared, &err) != KS_OK) {
             /* 200 OK SPEAKING went out already: end the message where it is */
-            logmsg(1, "message cut short at byte %zu of %zu: %s", sp.pos, len,
+            logmsg(1, "message cut short at byte %zu of %zu: %s", pos, len,
                    piece.failed ? "out of memory" : err.msg);
             break;
         }
@@ -675,6 +678,7 @@ static void speak_ssml(const sd_settings *s, const char *text, size_t len)
     }
     if (dropped_marks)
         logmsg(2, "%zu mark(s) left out: name longer than %d bytes", dropped_marks, SD_MAX_MARK_NAME);
+    ks_ssml_cutter_free(cut);
     ks_reader_free(r);
     ks_buf_free(&piece);
     ks_buf_free(&prepared);

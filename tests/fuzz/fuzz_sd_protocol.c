@@ -46,25 +46,31 @@ static void text_paths(const sd_result *r, unsigned mode)
  * position only moves forward, and every piece goes through the text code. */
 static void speak_pieces(const sd_message *m, unsigned mode)
 {
-    sd_splitter sp;
-    sd_splitter_init(&sp, m->text, m->len);
+    ks_ssml_cutter *cut;
+    if (ks_ssml_cutter_new(&cut, NULL) != KS_OK)
+        return;
     ks_buf piece;
     ks_buf_init(&piece, 1u << 22);
     size_t last = 0, n = 0;
-    while (1) {
+    while (last < m->len) {
         ks_buf_reset(&piece);
-        if (!sd_splitter_next(&sp, n == 0 ? 0 : (mode & 0x40 ? 64 : 2048), &piece))
+        size_t k = ks_ssml_cutter_next(cut, m->text + last, m->len - last, 1, n == 0 ? 0 : (mode & 0x40 ? 64 : 2048),
+                                       mode & 0x20 ? 128 : 4096);
+        if (k == 0 || k > m->len - last)
+            __builtin_trap(); /* at the end of input every call gives a piece */
+        if (ks_ssml_cutter_take(cut, m->text + last, k, last + k == m->len, &piece, NULL) != KS_OK)
             break;
-        if (sp.pos <= last || sp.pos > m->len || piece.len < sp.pos - last)
-            __builtin_trap();
-        last = sp.pos;
+        if (piece.len < k)
+            __builtin_trap(); /* a piece holds its part of the message */
+        last += k;
         sd_result r = {SD_CMD_SPEAK, NULL, NULL, piece.data ? piece.data : "", piece.len, 0};
         text_paths(&r, mode);
         n++;
     }
-    if (last != m->len)
+    if (last != m->len && !piece.failed)
         __builtin_trap();
     ks_buf_free(&piece);
+    ks_ssml_cutter_free(cut);
 }
 
 static void check_queue(const sd_queue *q)

@@ -32,7 +32,7 @@ static void run(const char *doc, size_t step, size_t min_piece, result *res)
         int eof = fed == len;
         size_t n;
         while (start < pending.len &&
-               (n = ssml_pieces_next(&p, pending.data + start, pending.len - start, eof, min_piece)) > 0) {
+               (n = ssml_pieces_next(&p, pending.data + start, pending.len - start, eof, min_piece, 0)) > 0) {
             ks_buf one = {0};
             CHECK_INT(ssml_pieces_take(&p, pending.data + start, n, eof && start + n == pending.len, &one), 0);
             ks_buf_append(&res->joined, pending.data + start, n);

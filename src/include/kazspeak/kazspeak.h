@@ -435,6 +435,30 @@ KS_API uint64_t ks_reader_consumed(const ks_reader *r);
  * UINT64_MAX when all was valid; it was read as U+FFFD. */
 KS_API uint64_t ks_reader_bad_utf8(const ks_reader *r);
 KS_API void ks_reader_free(ks_reader *r);
+/* Cutting a large or streaming SSML document into pieces that are SSML documents
+ * of their own, so each can be converted and spoken while the rest is still
+ * coming (the reader does this for KS_READER_SSML; the speech-dispatcher module
+ * for its messages). A cut is made only inside text, after a sentence end (. ! ?
+ * … and white space) once a piece has min_piece bytes, or at a space after
+ * max_piece bytes (0: never), and only where the innermost open element may be
+ * split (speak p s voice prosody emphasis lang); a <mark> right after a sentence
+ * end starts a piece (eSpeak NG reports a mark there only at the start of a text).
+ * The elements open at a cut are closed at the end of the piece and opened again,
+ * attributes and all, at the start of the next. Markup it cannot follow (a stray
+ * end tag, nesting deeper than 64) ends the cutting: the rest is one piece. */
+typedef struct ks_ssml_cutter ks_ssml_cutter;
+
+KS_API ks_status ks_ssml_cutter_new(ks_ssml_cutter **out, ks_error *err);
+/* The length of the next piece at the start of doc[0..len) — the input from the
+ * end of the last piece taken — or 0 when more input is needed (with at_eof,
+ * the rest is the last piece). */
+KS_API size_t ks_ssml_cutter_next(ks_ssml_cutter *c, const char *doc, size_t len, int at_eof, size_t min_piece,
+                                  size_t max_piece);
+/* APPEND the piece doc[0..n) as a document of its own to out (the last piece is
+ * not closed by the cutter: the document closes itself), and move past it. */
+KS_API ks_status ks_ssml_cutter_take(ks_ssml_cutter *c, const char *piece, size_t n, int last, ks_buf *out,
+                                     ks_error *err);
+KS_API void ks_ssml_cutter_free(ks_ssml_cutter *c);
 
 /* ---------------------------------------------------------------- playback (PortAudio)
  * PortAudio is

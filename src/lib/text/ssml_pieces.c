@@ -1,5 +1,7 @@
 /* ssml_pieces.c - cut a streaming SSML document into pieces that are SSML
  * documents of their own (see ssml_pieces.h). */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ssml_pieces.h"
@@ -38,8 +40,10 @@ static void tag_name(const char *t, size_t n, const char **name, size_t *len)
 
 static int splittable_top(const ssml_pieces *p)
 {
-    if (p->depth == 0 || p->broken)
+    if (p->broken)
         return 0;
+    if (p->depth == 0)
+        return 1; /* text outside any element: nothing to close */
     size_t start = p->depth > 1 ? p->tag_end[p->depth - 2] : 0;
     const char *name;
     size_t len;
@@ -58,9 +62,19 @@ static int splittable_top(const ssml_pieces *p)
 /* A whole tag `t` (from '<' to '>') was read: follow the element stack. */
 static void on_tag(ssml_pieces *p, const char *t, size_t n)
 {
-    if (n >= 2 && t[1] == '/') { /* end tag */
+    if (n >= 2 && t[1] == '/') { /* end tag: it must close the innermost element */
         if (p->depth == 0) {
             p->broken = 1;
+            return;
+        }
+        size_t start = p->depth > 1 ? p->tag_end[p->depth - 2] : 0;
+        const char *open;
+        size_t open_len, k = 2;
+        tag_name(p->tags.data + start, p->tag_end[p->depth - 1] - start, &open, &open_len);
+        while (k < n && t[k] != '>' && t[k] != ' ' && t[k] != '\t' && t[k] != '\n' && t[k] != '\r')
+            k++;
+        if (k - 2 != open_len || memcmp(t + 2, open, open_len) != 0) {
+            p->broken = 1; /* the converter will say what is wrong */
             return;
         }
         p->depth--;
@@ -172,7 +186,8 @@ static int is_space(char c)
     return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-size_t ssml_pieces_next(ssml_pieces *p, const char *doc, size_t len, int at_eof, size_t min_piece)
+size_t ssml_pieces_next(ssml_pieces *p, const char *doc, size_t len, int at_eof, size_t min_piece,
+                        size_t max_piece)
 {
     size_t i = p->scanned;
     while (i < len) {
@@ -204,7 +219,7 @@ size_t ssml_pieces_next(ssml_pieces *p, const char *doc, size_t len, int at_eof,
             continue;
         }
         if (is_space(c)) {
-            if (p->after_stop && i + 1 >= min_piece && splittable_top(p)) {
+            if (((p->after_stop && i + 1 >= min_piece) || (max_piece && i + 1 >= max_piece)) && splittable_top(p)) {
                 p->after_stop = 0;
                 p->scanned = 0;
                 return i + 1; /* the piece ends after this space */
@@ -264,4 +279,47 @@ int ssml_pieces_take(ssml_pieces *p, const char *piece, size_t n, int last, ks_b
 size_t ssml_pieces_prefix_len(const ssml_pieces *p)
 {
     return p->last_prefix;
+}
+
+/* ---------------------------------------------------------------- the public face */
+
+struct ks_ssml_cutter {
+    ssml_pieces p;
+};
+
+KS_API ks_status ks_ssml_cutter_new(ks_ssml_cutter **out, ks_error *err)
+{
+    *out = calloc(1, sizeof **out);
+    if (!*out) {
+        if (err)
+            snprintf(err->msg, sizeof err->msg, "out of memory");
+        return KS_ENOMEM;
+    }
+    ssml_pieces_init(&(*out)->p);
+    return KS_OK;
+}
+
+KS_API size_t ks_ssml_cutter_next(ks_ssml_cutter *c, const char *doc, size_t len, int at_eof, size_t min_piece,
+                                  size_t max_piece)
+{
+    return ssml_pieces_next(&c->p, doc, len, at_eof, min_piece, max_piece);
+}
+
+KS_API ks_status ks_ssml_cutter_take(ks_ssml_cutter *c, const char *piece, size_t n, int last, ks_buf *out,
+                                     ks_error *err)
+{
+    if (ssml_pieces_take(&c->p, piece, n, last, out) != 0) {
+        if (err)
+            snprintf(err->msg, sizeof err->msg, "out of memory");
+        return KS_ENOMEM;
+    }
+    return KS_OK;
+}
+
+KS_API void ks_ssml_cutter_free(ks_ssml_cutter *c)
+{
+    if (!c)
+        return;
+    ssml_pieces_free(&c->p);
+    free(c);
 }

@@ -44,8 +44,10 @@ void ssml_pieces_free(ssml_pieces *p);
 /* The length of the next piece at the start of doc[0..len) (the current
  * piece's input, from its start), or 0 when more input is needed. With
  * at_eof the rest is the last piece. min_piece: do not cut before this many
- * bytes. */
-size_t ssml_pieces_next(ssml_pieces *p, const char *doc, size_t len, int at_eof, size_t min_piece);
+ * bytes; max_piece (0: none): a text without a sentence end is cut at a space
+ * after this many bytes. */
+size_t ssml_pieces_next(ssml_pieces *p, const char *doc, size_t len, int at_eof, size_t min_piece,
+                        size_t max_piece);
 
 /* Build the piece as a document: the start tags open at its start, its text,
  * and (unless it is the last piece, which must close them itself) the end tags
