@@ -387,11 +387,15 @@ static void drop_pending(ks_reader *r)
     r->start = r->pending.len = 0;
 }
 
-/* Speak one utterance: events around it, PCM to the sink. */
-static ks_status speak_utterance(ks_reader *r, const char *text, size_t len, uint64_t offset, ks_error *err)
+/* Speak one utterance: events around it, PCM to the sink. `last`: the end of the
+ * input (KS_SPEAK_FINAL: the engine may leave out its end pause). */
+static ks_status speak_utterance(ks_reader *r, const char *text, size_t len, uint64_t offset, int last,
+                                 ks_error *err)
 {
     unsigned flags;
     ks_status st = prepare(r, text, len, offset, &flags, err);
+    if (last)
+        flags |= KS_SPEAK_FINAL;
     if (st != KS_OK)
         return st;
     if (blank(r->words.data ? r->words.data : "", r->words.len))
@@ -449,7 +453,7 @@ static ks_status speak_span(ks_reader *r, size_t n, ks_error *err)
         size_t at = r->start;
         r->start += k;
         r->consumed += k;
-        ks_status st = speak_utterance(r, r->pending.data + at, k, off, err);
+        ks_status st = speak_utterance(r, r->pending.data + at, k, off, 0, err);
         if (st != KS_OK)
             return after_stop(r, st);
     }
@@ -468,7 +472,7 @@ static ks_status speak_ready(ks_reader *r, int at_eof, ks_error *err)
         size_t at = r->start;
         r->start += n;
         r->consumed += n;
-        ks_status st = speak_utterance(r, r->pending.data + at, n, off, err);
+        ks_status st = speak_utterance(r, r->pending.data + at, n, off, at_eof && r->start == r->pending.len, err);
         if (st != KS_OK)
             return after_stop(r, st);
     }
@@ -582,7 +586,7 @@ KS_API ks_status ks_reader_finish(ks_reader *r, ks_error *err)
     } else {
         size_t n = r->pending.len - r->start;
         uint64_t off = r->consumed;
-        st = n ? speak_utterance(r, r->pending.data + r->start, n, off, err) : KS_OK;
+        st = n ? speak_utterance(r, r->pending.data + r->start, n, off, 1, err) : KS_OK;
         r->consumed += n;
         r->start = r->pending.len = 0;
         if (st != KS_OK)
