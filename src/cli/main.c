@@ -245,8 +245,8 @@ static int parse_args(cli_opts *o, int argc, char **argv)
 /* One text in, one output: the operands are the text; the outputs exclude each other. */
 static int check_one_text(cli_opts *o, int argc, char **argv)
 {
-    if (o->out_dir || o->jobs || o->format) {
-        cli_error("-o, -j and --format belong to --batch (for one file use -w FILE.EXT)");
+    if (o->out_dir || o->format) {
+        cli_error("-o and --format belong to --batch (for one file use -w FILE.EXT)");
         return -1;
     }
     if (o->captions && !o->wav_file && !o->to_stdout) {
