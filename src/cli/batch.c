@@ -646,7 +646,7 @@ static int build_worker_args(batch *b)
         worker_base_args(o, &b->args, &b->n_args, &b->args_cap, b->owned, &b->n_owned) != 0)
         return -1;
     b->fixed = b->n_args;
-    for (int k = 0; k < 7; k++)
+    for (int k = 0; k < 10; k++)
         if (args_push(&b->args, &b->n_args, &b->args_cap, NULL) != 0)
             return -1;
     return 0;
@@ -716,6 +716,8 @@ static void start_workers(batch *b)
             return;
         job *j = &b->jobs.v[b->order[b->next]];
         size_t a = b->fixed;
+        b->args[a++] = "-j"; /* the batch spreads files over the cores: one process per file */
+        b->args[a++] = "1";
         b->args[a++] = "-q";
         b->args[a++] = "-f";
         b->args[a++] = j->in;

@@ -47,6 +47,12 @@ typedef struct cli_opts {
     int plain;               /* --plain: no cursor movement or colour in -i */
     int follow;              /* --follow */
     int interrupt;           /* --interrupt: with --follow, a new line cuts off the current one */
+    /* espeak-ng's flags (main.c) */
+    const char *espeak_voice; /* -v kk, -v kk+VARIANT: the default profile with that eSpeak voice */
+    const char *punct;       /* --punct[=CHARS]: NULL none, "" all, else the characters */
+    int capitals;            /* -k N: 0 off */
+    int no_final_pause;      /* -z */
+    const char *voices_lang; /* --voices=LANG */
 } cli_opts;
 
 typedef struct cli_ctx {

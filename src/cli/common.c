@@ -13,7 +13,7 @@
 #include "cli.h"
 
 volatile sig_atomic_t cli_signal_received;
-const char cli_short_opts[] = ":w:f:v:s:p:a:g:xqho:j:i";
+const char cli_short_opts[] = ":w:f:v:s:p:a:g:xqho:j:imd:k:z";
 double cli_t0;
 
 /* ---------------------------------------------------------------- messages and signals */
@@ -160,6 +160,9 @@ int cli_load_engine(cli_ctx *c)
         cli_error("%s", err.msg);
         return -1;
     }
+    /* each sentence's samples independent of what came before: -j N gives -j 1's, and
+     * what plays is what -w writes */
+    ks_engine_set_isolated(c->eng, 1);
     ks_voice v = c->voice;
     if (c->opt.rate >= 0)
         v.rate = c->opt.rate;
@@ -170,6 +173,13 @@ int cli_load_engine(cli_ctx *c)
     if (c->opt.wordgap >= 0)
         v.wordgap = c->opt.wordgap;
     if (ks_engine_set_voice(c->eng, &v, &err) != KS_OK) {
+        cli_error("%s", err.msg);
+        return -1;
+    }
+    /* espeak-ng's --punct, -k, -z */
+    if ((c->opt.punct && ks_engine_set_punctuation(c->eng, c->opt.punct, &err) != KS_OK) ||
+        (c->opt.capitals && ks_engine_set_param(c->eng, KS_PARAM_CAPITALS, c->opt.capitals, &err) != KS_OK) ||
+        (c->opt.no_final_pause && ks_engine_set_param(c->eng, KS_PARAM_FINAL_PAUSE, 0, &err) != KS_OK)) {
         cli_error("%s", err.msg);
         return -1;
     }

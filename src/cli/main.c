@@ -26,26 +26,38 @@ static void usage(FILE *f)
           "      --stdout          write a WAV stream to standard output (for pipes)\n"
           "      --normalize       print the normalized text, one line per input line; no sound\n"
           "      --explain         with --normalize: also print each rewrite (span, rule, words)\n"
-          "  -x                    print eSpeak NG phoneme mnemonics of the normalized text\n"
-          "      --ipa             print IPA of the normalized text\n"
+          "  -x                    print eSpeak NG phoneme mnemonics of the normalized text (no sound)\n"
+          "      --ipa             print IPA of the normalized text (no sound)\n"
           "\n"
           "Input:\n"
           "  -f, --file FILE       read text from FILE ('-' for standard input)\n"
-          "      --ssml            the input is SSML (speak p s break prosody emphasis mark sub\n"
+          "      --stdin           read the text from standard input\n"
+          "  -m, --ssml            the input is SSML (speak p s break prosody emphasis mark sub\n"
           "                        phoneme say-as); text nodes go through the Kazakh normalizer\n"
           "      --script SCRIPT   auto (default): Kazakh words in Latin script (2021, 2018, 2017\n"
           "                        alphabets) are read as Kazakh, names like Apple stay as\n"
           "                        they are; latn: every Latin word is Kazakh; cyrl: none\n"
           "\n"
-          "Voice (same meaning as in espeak-ng):\n"
-          "  -v, --voice NAME|PATH voice profile: default, news, fast, event, or a .voice file\n"
+          "Voice:\n"
+          "  -v, --voice NAME|PATH voice profile: default, news, fast, event, or a .voice file;\n"
+          "                        kk or kk+VARIANT: the default profile with that eSpeak NG voice\n"
           "  -s RATE               speed in words per minute, 80..1000 (above 450: eSpeak's speed-up)\n"
           "  -p PITCH              pitch, 0..100\n"
           "  -a AMPLITUDE          volume, 0..200\n"
           "  -g GAP                pause between words in units of 10 ms, 0..100\n"
-          "      --voices          list the voice profiles\n"
+          "  -k N                  capital letters: 1 a sound, 2 the word \"capital\", 3..100 a pitch rise\n"
+          "  -z                    no pause after the last sentence\n"
+          "      --punct[=CHARS]   say the names of punctuation characters (all, or only CHARS);\n"
+          "                        eSpeak NG names them in English\n"
+          "      --voices[=LANG]   list the voice profiles (for LANG: only if it is kk)\n"
           "\n"
-          "Data:\n"
+          "Options shared with espeak-ng, with the same meaning: -v kk[+VARIANT] -s -p -a -g -k -z\n"
+          "-f --stdin -w --stdout -m -d --punct --voices. Different on purpose: -q (here: no progress\n"
+          "bar or messages; espeak-ng -q makes no audio at all, not even with -w), -x and --ipa\n"
+          "(here: print only; espeak-ng also speaks unless -q), -v NAME (kazspeak's profiles).\n"
+          "\n"
+          , f);
+    fputs("Data:\n"
           "      --lexicon FILE    add a user lexicon (TSV; repeatable). ~/.config/kazspeak/lexicon.tsv\n"
           "                        is read too when present\n"
           "      --no-user-lexicon do not read ~/.config/kazspeak/lexicon.tsv\n"
@@ -55,14 +67,15 @@ static void usage(FILE *f)
           "      --batch           FILE|DIR... one audio file per input text (*.txt in a DIR),\n"
           "                        same base name; outputs newer than their input are skipped\n"
           "  -o, --output-dir DIR  where batch outputs go (created if missing)\n"
-          "  -j, --jobs N          worker processes (default: number of cores)\n"
+          "  -j, --jobs N          worker processes (default: number of cores); also for one long\n"
+          "                        -f FILE -w OUT: sentence ranges in parallel, the same samples\n"
           "      --format FMT      batch audio format: wav flac ogg opus mp3 (default wav)\n"
           "      --captions FILE   with -w: also write captions, FILE.vtt (WebVTT) or FILE.srt;\n"
           "                        with --batch: --captions vtt|srt, one per audio file\n"
           "\n"
           "Playback and live reading:\n"
           "      --list-devices    list the sound output devices (number, name, rate, host API)\n"
-          "      --device N|NAME   play through device N or the one whose name contains NAME\n"
+          "  -d, --device N|NAME   play through device N or the one whose name contains NAME\n"
           "  -i, --interactive     live reading for events: keys space pause/resume,\n"
           "                        Left/Right previous/next sentence, Up/Down or +/- speed,\n"
           "                        r repeat, q quit; one status line per change\n"
@@ -71,7 +84,7 @@ static void usage(FILE *f)
           "                        an empty line or end of input ends after the queue\n"
           "      --interrupt       with --follow: a new line cuts off the one being spoken\n"
           "\n"
-          "  -q, --quiet           no progress bar\n"
+          "  -q, --quiet           no progress bar or messages (not espeak-ng's -q: audio is made)\n"
           "  -h, --help            show this help\n"
           "      --version         show the version\n"
           "\n"
@@ -102,7 +115,8 @@ enum {
     OPT_STDOUT = 1000, OPT_NORMALIZE, OPT_EXPLAIN, OPT_IPA, OPT_VERSION, OPT_LEXICON, OPT_DATA_DIR,
     OPT_NO_USER_LEXICON, OPT_VOICES,
     OPT_BATCH, OPT_FORMAT, OPT_CAPTIONS,
-    OPT_LIST_DEVICES, OPT_DEVICE, OPT_PLAIN, OPT_FOLLOW, OPT_INTERRUPT, OPT_SSML, OPT_SCRIPT
+    OPT_LIST_DEVICES, OPT_DEVICE, OPT_PLAIN, OPT_FOLLOW, OPT_INTERRUPT, OPT_SSML, OPT_SCRIPT,
+    OPT_STDIN, OPT_PUNCT
 };
 
 static const struct option long_opts[] = {
@@ -113,7 +127,9 @@ static const struct option long_opts[] = {
     {"ipa", no_argument, NULL, OPT_IPA},
     {"file", required_argument, NULL, 'f'},
     {"voice", required_argument, NULL, 'v'},
-    {"voices", no_argument, NULL, OPT_VOICES},
+    {"voices", optional_argument, NULL, OPT_VOICES},
+    {"stdin", no_argument, NULL, OPT_STDIN},
+    {"punct", optional_argument, NULL, OPT_PUNCT},
     {"lexicon", required_argument, NULL, OPT_LEXICON},
     {"no-user-lexicon", no_argument, NULL, OPT_NO_USER_LEXICON},
     {"data-dir", required_argument, NULL, OPT_DATA_DIR},
@@ -187,12 +203,27 @@ static int parse_args(cli_opts *o, int argc, char **argv)
         case 'x': o->phonemes = 1; break;
         case OPT_IPA: o->phonemes = 2; break;
         case 'f': o->input_file = optarg; break;
-        case 'v': o->voice = optarg; break;
+        case 'v':
+            /* espeak-ng's voice names: kk and kk+VARIANT are the default profile with that eSpeak voice */
+            if (strcmp(optarg, "kk") == 0 || strncmp(optarg, "kk+", 3) == 0) {
+                o->espeak_voice = optarg;
+                o->voice = NULL;
+            } else {
+                o->voice = optarg;
+                o->espeak_voice = NULL;
+            }
+            break;
+        case 'm': o->ssml = 1; break;
+        case 'd': o->device = optarg; break;
+        case 'k': if (parse_int_opt("-k (capitals)", optarg, 0, KS_CAPITALS_MAX, &o->capitals)) return -1; break;
+        case 'z': o->no_final_pause = 1; break;
+        case OPT_STDIN: o->input_file = "-"; break;
+        case OPT_PUNCT: o->punct = optarg ? optarg : ""; break;
         case 's': if (parse_int_opt("-s (rate)", optarg, KS_RATE_MIN, KS_RATE_MAX, &o->rate)) return -1; break;
         case 'p': if (parse_int_opt("-p (pitch)", optarg, 0, KS_PITCH_MAX, &o->pitch)) return -1; break;
         case 'a': if (parse_int_opt("-a (amplitude)", optarg, 0, KS_VOLUME_MAX, &o->amplitude)) return -1; break;
         case 'g': if (parse_int_opt("-g (word gap)", optarg, 0, KS_WORDGAP_MAX, &o->wordgap)) return -1; break;
-        case OPT_VOICES: o->list_voices = 1; break;
+        case OPT_VOICES: o->list_voices = 1; o->voices_lang = optarg; break;
         case OPT_LEXICON:
             if (o->n_lexicons >= CLI_MAX_LEXICONS) {
                 cli_error("at most %d --lexicon options", CLI_MAX_LEXICONS);
@@ -245,8 +276,8 @@ static int parse_args(cli_opts *o, int argc, char **argv)
 /* One text in, one output: the operands are the text; the outputs exclude each other. */
 static int check_one_text(cli_opts *o, int argc, char **argv)
 {
-    if (o->out_dir || o->jobs || o->format) {
-        cli_error("-o, -j and --format belong to --batch (for one file use -w FILE.EXT)");
+    if (o->out_dir || o->format) {
+        cli_error("-o and --format belong to --batch (for one file use -w FILE.EXT)");
         return -1;
     }
     if (o->captions && !o->wav_file && !o->to_stdout) {
@@ -265,7 +296,7 @@ static int check_one_text(cli_opts *o, int argc, char **argv)
         o->texts[o->n_texts++] = argv[i];
     }
     if (o->n_texts && o->input_file) {
-        cli_error("give text arguments or -f FILE, not both");
+        cli_error("give text arguments or -f FILE (or --stdin), not both");
         return -1;
     }
     if (o->wav_file && o->to_stdout) {
@@ -291,9 +322,18 @@ static int check_one_text(cli_opts *o, int argc, char **argv)
     return 0;
 }
 
+/* --voices=LANG: like espeak-ng, only the voices for that language (kk, kaz, kk-...) */
+static int speaks_lang(const char *lang)
+{
+    return !lang || !*lang || strcmp(lang, "kk") == 0 || strncmp(lang, "kk-", 3) == 0 || strcmp(lang, "kaz") == 0 ||
+           strcmp(lang, "trk/kk") == 0;
+}
+
 static int list_voices(cli_ctx *c)
 {
     static const char *const builtin[] = {"default", "news", "fast", "event"};
+    if (!speaks_lang(c->opt.voices_lang))
+        return CLI_EXIT_OK; /* no voice for that language */
     for (size_t i = 0; i < sizeof builtin / sizeof builtin[0]; i++) {
         ks_voice v;
         ks_error err;
@@ -330,6 +370,11 @@ int main(int argc, char **argv)
     if (cli_load_data(&c) != 0) {
         cli_free(&c);
         return CLI_EXIT_ERROR;
+    }
+    if (c.opt.espeak_voice) { /* -v kk+VARIANT: checked when the engine takes it */
+        snprintf(c.voice.espeak, sizeof c.voice.espeak, "%s", c.opt.espeak_voice);
+        c.voice.file[0] = '\0';
+        c.voice.espeak_line = 0;
     }
     int rc;
     if (c.opt.list_voices)

@@ -11,6 +11,7 @@
 
 #include "captions.h"
 #include "cli.h"
+#include "parallel.h"
 
 #define READ_CHUNK 16384
 
@@ -147,6 +148,23 @@ static int on_pcm(const int16_t *pcm, size_t frames, uint64_t frame, void *user)
     return 0;
 }
 
+/* -j N: the workers' events reach the captions; the bar follows all the workers */
+static int on_par_event(const ks_reader_event *ev, void *user)
+{
+    write_job *w = user;
+    if (w->cap)
+        cli_captions_event(w->cap, ev);
+    return 0;
+}
+
+static void on_par_progress(uint64_t spoken, uint64_t frames, void *user)
+{
+    write_job *w = user;
+    w->bar.spoken = spoken;
+    w->bar.frames = frames;
+    progress_draw(&w->bar, 0);
+}
+
 static int on_poll(void *user)
 {
     (void)user;
@@ -177,10 +195,16 @@ static int write_all(cli_ctx *c, ks_sink *sink, write_job *w)
         return CLI_EXIT_ERROR;
     }
     w->bar.total = in.total;
-    ks_reader_callbacks cb = {on_event, w->cap ? on_pcm : NULL, on_poll, w};
-    ks_reader *r;
-    int rc = cli_reader_new(c, sink, &cb, &r) != 0 ? CLI_EXIT_ERROR : cli_read_aloud(c, &in, r);
-    ks_reader_free(r);
+    int rc;
+    if (cli_parallel_applies(c, &in)) {
+        cli_par_hooks ph = {on_par_event, w->cap ? on_pcm : NULL, on_par_progress, w};
+        rc = cli_parallel_write(c, &in, sink, &ph);
+    } else {
+        ks_reader_callbacks cb = {on_event, w->cap ? on_pcm : NULL, on_poll, w};
+        ks_reader *r;
+        rc = cli_reader_new(c, sink, &cb, &r) != 0 ? CLI_EXIT_ERROR : cli_read_aloud(c, &in, r);
+        ks_reader_free(r);
+    }
     cli_input_close(&in);
     ks_buf_free(&args);
     if (rc == CLI_EXIT_OK)

@@ -421,11 +421,15 @@ static void drop_pending(ks_reader *r)
     }
 }
 
-/* Speak one utterance: events around it, PCM to the sink. */
-static ks_status speak_utterance(ks_reader *r, const char *text, size_t len, uint64_t offset, ks_error *err)
+/* Speak one utterance: events around it, PCM to the sink. `last`: the end of the
+ * input (KS_SPEAK_FINAL: the engine may leave out its end pause). */
+static ks_status speak_utterance(ks_reader *r, const char *text, size_t len, uint64_t offset, int last,
+                                 ks_error *err)
 {
     unsigned flags;
     ks_status st = prepare(r, text, len, offset, &flags, err);
+    if (last)
+        flags |= KS_SPEAK_FINAL;
     if (st != KS_OK)
         return st;
     if (blank(r->words.data ? r->words.data : "", r->words.len))
@@ -472,13 +476,13 @@ static ks_status after_stop(ks_reader *r, ks_status st)
 }
 
 /* The next n bytes waiting are one utterance: take them off and speak them. */
-static ks_status speak_next(ks_reader *r, size_t n, ks_error *err)
+static ks_status speak_next(ks_reader *r, size_t n, int last, ks_error *err)
 {
     uint64_t off = r->consumed;
     size_t at = r->start;
     r->start += n;
     r->consumed += n;
-    ks_status st = speak_utterance(r, r->pending.data + at, n, off, err);
+    ks_status st = speak_utterance(r, r->pending.data + at, n, off, last, err);
     return st == KS_OK ? KS_OK : after_stop(r, st);
 }
 
@@ -502,7 +506,7 @@ static ks_status speak_span(ks_reader *r, size_t n, ks_error *err)
         size_t k = ks_sentence_split(r->pending.data + r->start, end - r->start, 1, r->opt.max_sentence);
         if (k == 0)
             k = end - r->start;
-        ks_status st = speak_next(r, k, err);
+        ks_status st = speak_next(r, k, 0, err);
         if (st != KS_OK)
             return st;
     }
@@ -517,7 +521,7 @@ static ks_status speak_ready(ks_reader *r, int at_eof, ks_error *err)
                                      r->opt.max_sentence);
         if (n == 0)
             break;
-        ks_status st = speak_next(r, n, err);
+        ks_status st = speak_next(r, n, at_eof && r->start + n == r->pending.len, err);
         if (st != KS_OK)
             return st;
     }
@@ -541,7 +545,7 @@ static ks_status speak_pieces(ks_reader *r, int at_eof, ks_error *err)
         if (ssml_pieces_take(&r->pieces, r->pending.data + r->start, n, last, &r->piece) != 0)
             return status_set(err, KS_ENOMEM, "out of memory");
         r->piece_prefix_chars = ssml_pieces_prefix_len(&r->pieces);
-        ks_status st = speak_next(r, n, err);
+        ks_status st = speak_next(r, n, last, err);
         if (st != KS_OK)
             return st;
         if (r->start == r->pending.len)
@@ -661,7 +665,7 @@ KS_API ks_status ks_reader_finish(ks_reader *r, ks_error *err)
     } else {
         size_t n = r->pending.len - r->start;
         uint64_t off = r->consumed;
-        st = n ? speak_utterance(r, r->pending.data + r->start, n, off, err) : KS_OK;
+        st = n ? speak_utterance(r, r->pending.data + r->start, n, off, 1, err) : KS_OK;
         r->consumed += n;
         r->start = r->pending.len = 0;
         if (st != KS_OK)

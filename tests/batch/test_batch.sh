@@ -87,7 +87,7 @@ grep -q '^1 written, 1 skipped, 0 failed$' "$T/err" || fail "missing captions do
 # 6. usage errors
 "$K" --batch "$T/in" 2>"$T/err"; [ $? -eq 2 ] || fail "--batch without -o: want exit 2"
 "$K" --batch -o "$T/x" --format xyz "$T/in" 2>"$T/err"; [ $? -eq 2 ] || fail "--format xyz: want exit 2"
-"$K" -j 2 -w "$T/x.wav" hello 2>"$T/err"; [ $? -eq 2 ] || fail "-j without --batch: want exit 2"
+"$K" -o "$T/y" -w "$T/x.wav" hello 2>"$T/err"; [ $? -eq 2 ] || fail "-o without --batch: want exit 2"
 [ ! -e "$T/x" ] || fail "a usage error created the output folder"
 
 # 7. options reach the workers: a voice option changes the audio

@@ -211,18 +211,45 @@ typedef int (*ks_event_fn)(const ks_event *ev, void *user);
 
 enum {
     KS_SPEAK_SSML = 1u << 0,     /* text is SSML (eSpeak's SSML subset) */
-    KS_SPEAK_PHONEMES = 1u << 1  /* honour [[phonemes]] in the text (normalizer output) */
+    KS_SPEAK_PHONEMES = 1u << 1, /* honour [[phonemes]] in the text (normalizer output) */
+    KS_SPEAK_FINAL = 1u << 2     /* the last utterance of a text: KS_PARAM_FINAL_PAUSE 0 drops its end pause */
 };
 
 /* `espeak_data` is kazspeak's own eSpeak NG data folder (the one holding
  * phontab and kk_dict). Only one engine may exist per process (KS_EBUSY). */
 KS_API ks_status ks_engine_new(ks_engine **out, const char *espeak_data, ks_error *err);
 KS_API ks_status ks_engine_set_voice(ks_engine *e, const ks_voice *v, ks_error *err);
-/* Override one parameter of the current voice (same ranges as ks_voice). */
-typedef enum ks_param { KS_PARAM_RATE, KS_PARAM_PITCH, KS_PARAM_RANGE, KS_PARAM_VOLUME, KS_PARAM_WORDGAP } ks_param;
+/* Override one parameter of the current voice (same ranges as ks_voice), or set
+ * one of the engine's options:
+ *  KS_PARAM_CAPITALS     eSpeak NG's -k: 0 off (default), 1 a sound before a capital letter,
+ *                        2 the word "capital", 3..KS_CAPITALS_MAX a rise in pitch of that size;
+ *                        it stays across ks_engine_set_voice.
+ *  KS_PARAM_FINAL_PAUSE  1 (default): every utterance ends with eSpeak's sentence pause;
+ *                        0: not the one spoken with KS_SPEAK_FINAL (eSpeak NG's -z). */
+typedef enum ks_param {
+    KS_PARAM_RATE, KS_PARAM_PITCH, KS_PARAM_RANGE, KS_PARAM_VOLUME, KS_PARAM_WORDGAP,
+    KS_PARAM_CAPITALS, KS_PARAM_FINAL_PAUSE,
+    KS_PARAM_COUNT
+} ks_param;
+#define KS_CAPITALS_MAX 100
+#define KS_PUNCT_MAX 64
 KS_API ks_status ks_engine_set_param(ks_engine *e, ks_param p, int value, ks_error *err);
 KS_API int ks_engine_get_param(const ks_engine *e, ks_param p);
 KS_API int ks_engine_sample_rate(const ks_engine *e);
+/* Say the names of punctuation characters (eSpeak NG's --punct): NULL none (default),
+ * "" all, else the UTF-8 characters listed (at most KS_PUNCT_MAX). eSpeak NG's Kazakh
+ * voice names them in English ("comma"). KS_EINVAL for a bad list. */
+KS_API ks_status ks_engine_set_punctuation(ks_engine *e, const char *chars, ks_error *err);
+/* 1: every ks_engine_speak runs in a child process forked from the engine,
+ * so an utterance's audio never depends on what was spoken before it (eSpeak NG keeps
+ * state from one synthesis to the next: pitch flutter phase, gain control, the
+ * previous clause's prosody; no call resets it). The same text then gives the same
+ * samples in every process and at every point of a reading. The callbacks still run
+ * in the calling process and thread; a stop kills the child. The program turns it
+ * on (-j N gives the samples of -j 1; what plays is what -w writes). 0 (default):
+ * synthesize in this process (no fork, fit for a multi-threaded host; successive
+ * utterances then vary by a few hundred samples). */
+KS_API void ks_engine_set_isolated(ks_engine *e, int on);
 /* Synthesize already-normalized text. pcm and ev may be NULL. Synchronous:
  * returns when done or when a callback asked to stop (KS_ESTOPPED). */
 KS_API ks_status ks_engine_speak(ks_engine *e, const char *text, size_t len, unsigned flags,

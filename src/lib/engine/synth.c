@@ -9,7 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <espeak-ng/espeak_ng.h>
 #include <espeak-ng/speak_lib.h>
@@ -21,7 +25,8 @@ struct ks_engine {
     char data[PATH_MAX];
     int rate_hz;
     ks_voice voice;
-    int params[5];
+    int params[KS_PARAM_COUNT];
+    int isolate; /* every synthesis in a child process (see ks_engine_set_isolated) */
 };
 
 /* State of the one synthesis in progress (eSpeak's callback has no user pointer
@@ -208,6 +213,8 @@ KS_API ks_status ks_engine_new(ks_engine **out, const char *espeak_data, ks_erro
         return status_set(err, KS_ENOMEM, "out of memory");
     snprintf(e->data, sizeof e->data, "%s", real);
     e->rate_hz = espeak_ng_GetSampleRate();
+    e->isolate = 0; /* a library user opts in (ks_engine_set_isolated) */
+    e->params[KS_PARAM_FINAL_PAUSE] = 1;
     ks_voice v;
     ks_voice_defaults(&v);
     ks_status st2 = ks_engine_set_voice(e, &v, err);
@@ -220,20 +227,29 @@ KS_API ks_status ks_engine_new(ks_engine **out, const char *espeak_data, ks_erro
     return KS_OK;
 }
 
-static const espeak_PARAMETER param_map[5] = {espeakRATE, espeakPITCH, espeakRANGE, espeakVOLUME, espeakWORDGAP};
-static const int param_min[5] = {KS_RATE_MIN, 0, 0, 0, 0};
-static const int param_max[5] = {KS_RATE_MAX, KS_PITCH_MAX, KS_RANGE_MAX, KS_VOLUME_MAX, KS_WORDGAP_MAX};
-static const char *const param_name[5] = {"rate", "pitch", "range", "volume", "word gap"};
+static const espeak_PARAMETER param_map[KS_PARAM_COUNT] = {espeakRATE,   espeakPITCH,       espeakRANGE,
+                                                            espeakVOLUME, espeakWORDGAP,     espeakCAPITALS,
+                                                            espeakSILENCE /* unused */};
+static const int param_min[KS_PARAM_COUNT] = {KS_RATE_MIN, 0, 0, 0, 0, 0, 0};
+static const int param_max[KS_PARAM_COUNT] = {KS_RATE_MAX, KS_PITCH_MAX, KS_RANGE_MAX, KS_VOLUME_MAX,
+                                              KS_WORDGAP_MAX, KS_CAPITALS_MAX, 1};
+static const char *const param_name[KS_PARAM_COUNT] = {"rate",     "pitch",    "range",      "volume",
+                                                       "word gap", "capitals", "final pause"};
 
 KS_API ks_status ks_engine_set_param(ks_engine *e, ks_param p, int value, ks_error *err)
 {
-    if ((unsigned)p > KS_PARAM_WORDGAP)
+    if ((unsigned)p >= KS_PARAM_COUNT)
         return status_set(err, KS_EINVAL, "unknown parameter %d", (int)p);
     if (value < param_min[p] || value > param_max[p])
         return status_set(err, KS_EINVAL, "%s must be from %d to %d, not %d", param_name[p], param_min[p],
                           param_max[p], value);
+    if (p == KS_PARAM_FINAL_PAUSE) { /* ours: applied per synthesis (espeakENDPAUSE) */
+        e->params[p] = value;
+        return KS_OK;
+    }
     espeak_ng_STATUS st = espeak_ng_SetParameter(param_map[p], value, 0);
-    if (st != ENS_OK)
+    /* eSpeak NG 1.51 applies espeakCAPITALS but answers EINVAL (no case for it in SetParameter) */
+    if (st != ENS_OK && !(p == KS_PARAM_CAPITALS && st == EINVAL))
         return map_espeak(err, st, param_name[p]);
     e->params[p] = value;
     return KS_OK;
@@ -241,7 +257,50 @@ KS_API ks_status ks_engine_set_param(ks_engine *e, ks_param p, int value, ks_err
 
 KS_API int ks_engine_get_param(const ks_engine *e, ks_param p)
 {
-    return (unsigned)p <= KS_PARAM_WORDGAP ? e->params[p] : -1;
+    return (unsigned)p < KS_PARAM_COUNT ? e->params[p] : -1;
+}
+
+KS_API ks_status ks_engine_set_punctuation(ks_engine *e, const char *chars, ks_error *err)
+{
+    (void)e;
+    wchar_t list[KS_PUNCT_MAX + 1];
+    size_t n = 0;
+    int mode = espeakPUNCT_NONE;
+    if (chars && !*chars) {
+        mode = espeakPUNCT_ALL;
+    } else if (chars) {
+        mode = espeakPUNCT_SOME;
+        for (const unsigned char *p = (const unsigned char *)chars; *p;) {
+            uint32_t cp;
+            int l = *p < 0x80 ? 1 : (*p & 0xE0) == 0xC0 ? 2 : (*p & 0xF0) == 0xE0 ? 3 : (*p & 0xF8) == 0xF0 ? 4 : 0;
+            if (!l)
+                return status_set(err, KS_EINVAL, "punctuation list: invalid UTF-8");
+            cp = l == 1 ? *p : (uint32_t)(*p & (0x7F >> l));
+            for (int i = 1; i < l; i++) {
+                if ((p[i] & 0xC0) != 0x80)
+                    return status_set(err, KS_EINVAL, "punctuation list: invalid UTF-8");
+                cp = (cp << 6) | (p[i] & 0x3F);
+            }
+            if (n == KS_PUNCT_MAX)
+                return status_set(err, KS_EINVAL, "punctuation list longer than %d characters", KS_PUNCT_MAX);
+            list[n++] = (wchar_t)cp;
+            p += l;
+        }
+    }
+    list[n] = 0;
+    espeak_ng_STATUS st = espeak_ng_SetPunctuationList(list);
+    if (st != ENS_OK)
+        return map_espeak(err, st, "punctuation list");
+    /* 1.51 applies espeakPUNCTUATION but answers EINVAL: see ks_engine_set_param */
+    st = espeak_ng_SetParameter(espeakPUNCTUATION, mode, 0);
+    if (st != ENS_OK && st != EINVAL)
+        return map_espeak(err, st, "punctuation");
+    return KS_OK;
+}
+
+KS_API void ks_engine_set_isolated(ks_engine *e, int on)
+{
+    e->isolate = on != 0;
 }
 
 /* The path of a language voice under <data>/lang ("kk" -> "trk/kk"), keeping a
@@ -306,6 +365,8 @@ KS_API ks_status ks_engine_set_voice(ks_engine *e, const ks_voice *v, ks_error *
         return status_set(err, KS_ENOVOICE, "%sunknown eSpeak voice '%s': %s", where, v->espeak, msg);
     }
     e->voice = *v;
+    if (e->params[KS_PARAM_CAPITALS])
+        (void)espeak_ng_SetParameter(espeakCAPITALS, e->params[KS_PARAM_CAPITALS], 0);
     const int vals[5] = {v->rate, v->pitch, v->range, v->volume, v->wordgap};
     /* Re-apply every parameter: a voice file's speed leaks otherwise. */
     for (int i = 0; i < 5; i++) {
@@ -352,10 +413,260 @@ static ks_status text_for_espeak(const char *text, size_t len, char **out, ks_er
     return KS_OK;
 }
 
+/* ---------------------------------------------------------------- one synthesis in a child process
+ *
+ * eSpeak NG carries state from one synthesis into the next (measured with 1.51:
+ * the same sentence spoken after another one differs from the same sentence
+ * spoken first, by up to 2 % in length; the pitch flutter phase, the gain control
+ * and the prosody of the previous clause all carry over), and no call of its API
+ * resets it. An isolated engine therefore never synthesizes in its own process: each
+ * ks_engine_speak forks a child that speaks from the engine's state as it was after
+ * ks_engine_new / set_voice / set_param, and streams its PCM and events back over a
+ * pipe. Every utterance then sounds the same whatever came before it, in this
+ * process or in another one (kazspeak -j N splits one text over processes and
+ * gets the same samples as -j 1). A fork of this small process costs ~0.2 ms. */
+
+enum { REC_PCM = 1, REC_EVENT, REC_END };
+typedef struct rec_head {
+    uint32_t type;
+    uint32_t len; /* payload bytes */
+} rec_head;
+typedef struct rec_event {
+    uint32_t type;
+    uint32_t name_len;
+    uint64_t sample, text_offset, text_len;
+} rec_event;
+typedef struct rec_end {
+    int32_t status;
+    int32_t stopped;
+    uint64_t samples;
+} rec_end;
+
+typedef struct child_out {
+    int fd;
+    char buf[32768];
+    size_t n;
+    int failed;
+    int rate;
+    uint64_t sent; /* frames */
+} child_out;
+
+#define REC_PAD(n) (((n) + 7u) & ~(size_t)7u) /* records start 8-byte aligned: PCM is read in place */
+
+static void out_flush(child_out *o)
+{
+    size_t off = 0;
+    while (off < o->n && !o->failed) {
+        ssize_t w = write(o->fd, o->buf + off, o->n - off);
+        if (w > 0)
+            off += (size_t)w;
+        else if (w < 0 && errno == EINTR)
+            continue;
+        else
+            o->failed = 1;
+    }
+    o->n = 0;
+}
+
+static void out_rec(child_out *o, uint32_t type, const void *a, size_t an, const void *b, size_t bn)
+{
+    rec_head h = {type, (uint32_t)(an + bn)};
+    size_t total = sizeof h + REC_PAD(an + bn);
+    if (total > sizeof o->buf) { /* never: eSpeak's blocks are far smaller */
+        o->failed = 1;
+        return;
+    }
+    if (o->n + total > sizeof o->buf)
+        out_flush(o);
+    memcpy(o->buf + o->n, &h, sizeof h);
+    if (an)
+        memcpy(o->buf + o->n + sizeof h, a, an);
+    if (bn)
+        memcpy(o->buf + o->n + sizeof h + an, b, bn);
+    memset(o->buf + o->n + sizeof h + an + bn, 0, REC_PAD(an + bn) - an - bn);
+    o->n += total;
+}
+
+static int child_pcm(const int16_t *pcm, size_t frames, void *user)
+{
+    child_out *o = user;
+    out_rec(o, REC_PCM, pcm, frames * sizeof *pcm, NULL, 0);
+    o->sent += frames;
+    /* the first half second goes out at once (playback starts early), then in 32 KiB blocks */
+    if (o->sent < (uint64_t)o->rate / 2)
+        out_flush(o);
+    return o->failed;
+}
+
+static int child_event(const ks_event *ev, void *user)
+{
+    child_out *o = user;
+    rec_event r = {(uint32_t)ev->type, 0, ev->sample, ev->text_offset, ev->text_len};
+    size_t nl = ev->name ? strlen(ev->name) : 0;
+    if (nl > 1024)
+        nl = 1024;
+    r.name_len = (uint32_t)nl;
+    out_rec(o, REC_EVENT, &r, sizeof r, ev->name, nl);
+    return o->failed;
+}
+
+static espeak_ng_STATUS synthesize_here(speak_ctx *c, unsigned eflags)
+{
+    return espeak_ng_Synthesize(c->text, c->len + 1, 0, POS_CHARACTER, 0, eflags, NULL, c);
+}
+
+#if defined(__GNUC__)
+__attribute__((noreturn))
+#endif
+static void child_main(int fd, speak_ctx *c, unsigned eflags, int rate)
+{
+    /* the host's handlers (e.g. removing its temporary files) are not ours to run */
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGHUP, SIG_DFL);
+    signal(SIGPIPE, SIG_DFL);
+    static child_out o;
+    o.fd = fd;
+    o.rate = rate;
+    c->pcm = child_pcm;
+    c->ev = child_event;
+    c->user = &o;
+    espeak_ng_STATUS st = synthesize_here(c, eflags);
+    rec_end end = {(int32_t)st, c->stop, c->samples};
+    out_rec(&o, REC_END, &end, sizeof end, NULL, 0);
+    out_flush(&o);
+    _exit(o.failed ? 3 : 0);
+}
+
+/* Read records from the child and hand them to the caller's callbacks. */
+static ks_status parent_loop(int fd, pid_t pid, ks_pcm_fn pcm, ks_event_fn ev, void *user, uint64_t *samples,
+                             ks_error *err)
+{
+    size_t cap = 65536, n = 0, pos = 0;
+    char *buf = malloc(cap);
+    if (!buf)
+        return status_set(err, KS_ENOMEM, "out of memory");
+    ks_status st = KS_OK;
+    int got_end = 0, stop = 0;
+    while (!got_end && !stop && st == KS_OK) {
+        /* complete records in buf[pos..n) */
+        while (n - pos >= sizeof(rec_head)) {
+            rec_head h;
+            memcpy(&h, buf + pos, sizeof h);
+            if (n - pos < sizeof h + REC_PAD(h.len))
+                break;
+            const char *p = buf + pos + sizeof h;
+            pos += sizeof h + REC_PAD(h.len);
+            if (h.type == REC_PCM) {
+                size_t frames = h.len / sizeof(int16_t);
+                const int16_t *data = (const int16_t *)(const void *)p; /* 8-byte aligned */
+                if (pcm && pcm(data, frames, user))
+                    stop = 1;
+                *samples += frames;
+            } else if (h.type == REC_EVENT && h.len >= sizeof(rec_event)) {
+                rec_event r;
+                memcpy(&r, p, sizeof r);
+                char name[1025];
+                size_t nl = r.name_len < h.len - sizeof r ? r.name_len : h.len - sizeof r;
+                if (nl > 1024)
+                    nl = 1024;
+                memcpy(name, p + sizeof r, nl);
+                name[nl] = '\0';
+                ks_event ke;
+                memset(&ke, 0, sizeof ke);
+                ke.type = (ks_event_type)r.type;
+                ke.sample = r.sample;
+                ke.text_offset = (size_t)r.text_offset;
+                ke.text_len = (size_t)r.text_len;
+                ke.name = ke.type == KS_EVENT_MARK ? name : NULL;
+                if (ev && ev(&ke, user))
+                    stop = 1;
+            } else if (h.type == REC_END && h.len >= sizeof(rec_end)) {
+                rec_end e;
+                memcpy(&e, p, sizeof e);
+                got_end = 1;
+                if (e.status != ENS_OK && e.status != ENS_SPEECH_STOPPED)
+                    st = map_espeak(err, (espeak_ng_STATUS)e.status, "synthesis");
+            }
+            if (stop || got_end || st != KS_OK)
+                break;
+        }
+        if (got_end || stop || st != KS_OK)
+            break;
+        if (pos > 0) {
+            memmove(buf, buf + pos, n - pos);
+            n -= pos;
+            pos = 0;
+        }
+        if (n + sizeof(rec_head) >= cap || cap - n < 4096) {
+            rec_head h;
+            memcpy(&h, buf, sizeof h);
+            size_t want = sizeof h + REC_PAD(h.len) + 65536;
+            if (want > ((size_t)64 << 20)) {
+                st = status_set(err, KS_ESYNTH, "synthesis process: malformed output");
+                break;
+            }
+            char *nb = realloc(buf, want);
+            if (!nb) {
+                st = status_set(err, KS_ENOMEM, "out of memory");
+                break;
+            }
+            buf = nb;
+            cap = want;
+        }
+        ssize_t r = read(fd, buf + n, cap - n);
+        if (r > 0) {
+            n += (size_t)r;
+        } else if (r < 0 && errno == EINTR) {
+            continue;
+        } else {
+            break; /* end of output without an end record: looked at below */
+        }
+    }
+    free(buf);
+    if (stop || (!got_end && st == KS_OK))
+        kill(pid, SIGKILL);
+    close(fd);
+    int wst = 0;
+    pid_t w;
+    while ((w = waitpid(pid, &wst, 0)) < 0 && errno == EINTR)
+        ;
+    if (stop)
+        return status_set(err, KS_ESTOPPED, "stopped");
+    if (st != KS_OK)
+        return st;
+    if (!got_end) {
+        if (w == pid && WIFSIGNALED(wst))
+            return status_set(err, KS_ESYNTH, "synthesis process killed by signal %d", WTERMSIG(wst));
+        return status_set(err, KS_ESYNTH, "synthesis process ended without its output");
+    }
+    return KS_OK;
+}
+
+static ks_status speak_isolated(ks_engine *e, speak_ctx *c, unsigned eflags, ks_pcm_fn pcm, ks_event_fn ev,
+                                void *user, uint64_t *samples, ks_error *err)
+{
+    int pfd[2];
+    if (pipe(pfd) != 0)
+        return status_set(err, KS_ESYNTH, "cannot create a pipe: %s", strerror(errno));
+    pid_t pid = fork();
+    if (pid < 0) {
+        int en = errno;
+        close(pfd[0]);
+        close(pfd[1]);
+        return status_set(err, KS_ESYNTH, "cannot start a synthesis process: %s", strerror(en));
+    }
+    if (pid == 0) {
+        close(pfd[0]);
+        child_main(pfd[1], c, eflags, e->rate_hz);
+    }
+    close(pfd[1]);
+    return parent_loop(pfd[0], pid, pcm, ev, user, samples, err);
+}
+
 KS_API ks_status ks_engine_speak(ks_engine *e, const char *text, size_t len, unsigned flags, ks_pcm_fn pcm,
                                  ks_event_fn ev, void *user, ks_error *err)
 {
-    (void)e;
     if (len == 0)
         return KS_OK;
     char *copy;
@@ -369,22 +680,33 @@ KS_API ks_status ks_engine_speak(ks_engine *e, const char *text, size_t len, uns
     c.user = user;
     c.text = copy;
     c.len = len;
-    unsigned int eflags = espeakCHARS_UTF8 | espeakENDPAUSE;
+    unsigned int eflags = espeakCHARS_UTF8;
+    if (e->params[KS_PARAM_FINAL_PAUSE] || !(flags & KS_SPEAK_FINAL))
+        eflags |= espeakENDPAUSE;
     if (flags & KS_SPEAK_SSML)
         eflags |= espeakSSML;
     if (flags & KS_SPEAK_PHONEMES)
         eflags |= espeakPHONEMES;
-    espeak_ng_STATUS st = espeak_ng_Synthesize(copy, len + 1, 0, POS_CHARACTER, 0, eflags, NULL, &c);
-    free(copy);
-    if (c.stop || st == ENS_SPEECH_STOPPED)
-        return status_set(err, KS_ESTOPPED, "stopped");
-    if (st != ENS_OK)
-        return map_espeak(err, st, "synthesis");
+    uint64_t samples = 0;
+    if (e->isolate) {
+        ks_status st = speak_isolated(e, &c, eflags, pcm, ev, user, &samples, err);
+        free(copy);
+        if (st != KS_OK)
+            return st;
+    } else {
+        espeak_ng_STATUS st = synthesize_here(&c, eflags);
+        free(copy);
+        if (c.stop || st == ENS_SPEECH_STOPPED)
+            return status_set(err, KS_ESTOPPED, "stopped");
+        if (st != ENS_OK)
+            return map_espeak(err, st, "synthesis");
+        samples = c.samples;
+    }
     if (ev) {
         ks_event ke;
         memset(&ke, 0, sizeof ke);
         ke.type = KS_EVENT_END;
-        ke.sample = c.samples;
+        ke.sample = samples;
         ke.text_offset = len;
         if (ev(&ke, user))
             return status_set(err, KS_ESTOPPED, "stopped");
