@@ -95,6 +95,15 @@ int cli_load_engine(cli_ctx *c); /* eSpeak engine + voice profile + overrides */
  * Prints its error; 0 ok. */
 int cli_reader_new(cli_ctx *c, ks_sink *sink, const ks_reader_callbacks *cb, ks_reader **out);
 
+/* The sentences an operator moves between (-i, the panel): blank ones left out,
+ * a longer one cut at `max` bytes. Returns their number (*out malloc'd, to free),
+ * or -1 when out of memory. */
+typedef struct cli_sentence {
+    size_t off, len;
+    int words;
+} cli_sentence;
+int cli_split_sentences(const char *text, size_t len, size_t max, cli_sentence **out);
+
 /* CLOCK_MONOTONIC seconds, and the program's start on that clock. */
 double cli_now(void);
 extern double cli_t0;

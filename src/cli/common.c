@@ -205,6 +205,48 @@ int cli_reader_new(cli_ctx *c, ks_sink *sink, const ks_reader_callbacks *cb, ks_
     return 0;
 }
 
+/* ---------------------------------------------------------------- sentences for an operator */
+
+static int count_words(const char *t, size_t n)
+{
+    int w = 0, in = 0;
+    for (size_t i = 0; i < n; i++) {
+        int sp = t[i] == ' ' || t[i] == '\n' || t[i] == '\t' || t[i] == '\r';
+        if (!sp && !in)
+            w++;
+        in = !sp;
+    }
+    return w;
+}
+
+int cli_split_sentences(const char *text, size_t len, size_t max, cli_sentence **out)
+{
+    cli_sentence *v = NULL;
+    size_t n = 0, cap = 0;
+    for (size_t pos = 0; pos < len;) {
+        size_t k = ks_sentence_split(text + pos, len - pos, 1, max);
+        if (k == 0)
+            k = len - pos;
+        int words = count_words(text + pos, k);
+        if (words > 0) {
+            if (n == cap) {
+                cap = cap ? cap * 2 : 64;
+                cli_sentence *nv = realloc(v, cap * sizeof *nv);
+                if (!nv) {
+                    free(v);
+                    *out = NULL;
+                    return -1;
+                }
+                v = nv;
+            }
+            v[n++] = (cli_sentence){pos, k, words};
+        }
+        pos += k;
+    }
+    *out = v;
+    return (int)n;
+}
+
 /* ---------------------------------------------------------------- the sound device */
 
 static void *warm_thread(void *arg)

@@ -401,46 +401,22 @@ static int read_all(cli_ctx *c, ks_buf *text, const char **name)
     return rc;
 }
 
-static int count_words(const char *t, size_t n)
-{
-    int w = 0, in = 0;
-    for (size_t i = 0; i < n; i++) {
-        int sp = t[i] == ' ' || t[i] == '\n' || t[i] == '\t' || t[i] == '\r';
-        if (!sp && !in)
-            w++;
-        in = !sp;
-    }
-    return w;
-}
-
 /* Split the text into the sentences the operator moves between, each with an
  * estimated duration (measured once spoken). 0, or -1 (printed). */
 static int split_sentences(live *l, const char *text, size_t len)
 {
-    size_t cap = 0;
-    for (size_t pos = 0; pos < len;) {
-        size_t n = ks_sentence_split(text + pos, len - pos, 1, LIVE_SENTENCE);
-        if (n == 0)
-            n = len - pos;
-        int words = count_words(text + pos, n);
-        if (words > 0) {
-            if ((size_t)l->n == cap) {
-                cap = cap ? cap * 2 : 64;
-                sentence *ns = realloc(l->s, cap * sizeof *ns);
-                if (!ns) {
-                    cli_error("out of memory");
-                    return -1;
-                }
-                l->s = ns;
-            }
-            sentence *s = &l->s[l->n++];
-            s->off = pos;
-            s->len = n;
-            s->secs = words * 60.0 / l->rate + 0.3;
-            s->secs_rate = l->rate;
-        }
-        pos += n;
+    cli_sentence *v;
+    int n = cli_split_sentences(text, len, LIVE_SENTENCE, &v);
+    l->s = n > 0 ? malloc((size_t)n * sizeof *l->s) : NULL;
+    if (n < 0 || (n > 0 && !l->s)) {
+        free(v);
+        cli_error("out of memory");
+        return -1;
     }
+    for (int i = 0; i < n; i++) /* an estimate until it is spoken */
+        l->s[i] = (sentence){v[i].off, v[i].len, v[i].words * 60.0 / l->rate + 0.3, l->rate};
+    l->n = n;
+    free(v);
     return 0;
 }
 

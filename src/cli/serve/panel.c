@@ -161,18 +161,6 @@ static void publish_text(panel *p)
     ks_buf_puts(b, "]}");
 }
 
-static int count_words(const char *t, size_t n)
-{
-    int w = 0, in = 0;
-    for (size_t i = 0; i < n; i++) {
-        int sp = t[i] == ' ' || t[i] == '\n' || t[i] == '\t' || t[i] == '\r';
-        if (!sp && !in)
-            w++;
-        in = !sp;
-    }
-    return w;
-}
-
 /* Take a new text (owned from now on). */
 static void load_text(panel *p, char *text, size_t len)
 {
@@ -181,25 +169,12 @@ static void load_text(panel *p, char *text, size_t len)
     p->text = text;
     p->s = NULL;
     p->n = 0;
-    size_t cap = 0;
-    for (size_t pos = 0; pos < len;) {
-        size_t k = ks_sentence_split(text + pos, len - pos, 1, PANEL_SENTENCE);
-        if (k == 0)
-            k = len - pos;
-        if (count_words(text + pos, k) > 0) {
-            if ((size_t)p->n == cap) {
-                cap = cap ? cap * 2 : 64;
-                span *ns = realloc(p->s, cap * sizeof *ns);
-                if (!ns)
-                    break;
-                p->s = ns;
-            }
-            p->s[p->n].off = pos;
-            p->s[p->n].len = k;
-            p->n++;
-        }
-        pos += k;
-    }
+    cli_sentence *v;
+    int n = cli_split_sentences(text, len, PANEL_SENTENCE, &v);
+    p->s = n > 0 ? malloc((size_t)n * sizeof *p->s) : NULL;
+    for (int i = 0; p->s && i < n; i++)
+        p->s[p->n++] = (span){v[i].off, v[i].len};
+    free(v);
     p->cur = 0;
     p->mode = p->n ? MODE_READY : MODE_EMPTY;
     if (p->n)
