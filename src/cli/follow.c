@@ -19,6 +19,7 @@
 
 #define FOLLOW_MAX_LINE 65536 /* a longer line is cut and spoken in parts */
 #define FOLLOW_MAX_QUEUE 4096 /* lines waiting; beyond this reading pauses */
+#define FOLLOW_MAX_QUEUED ((size_t)8 << 20) /* bytes waiting; likewise (memory stays bounded) */
 
 typedef struct fline {
     char *text;
@@ -37,6 +38,7 @@ typedef struct follow {
     fline *q;
     size_t head, count, cap;
     unsigned long lines_read;
+    size_t queued; /* bytes of the lines waiting */
     int eof, ended; /* end of input / empty line seen */
     int read_error;
     int cut;        /* --interrupt: a newer line arrived, stop the current one */
@@ -74,12 +76,14 @@ static int q_push(follow *f, const char *text, size_t len, double t)
     l->arrived = t;
     l->number = ++f->lines_read;
     f->count++;
+    f->queued += len;
     return 0;
 }
 
 static fline q_pop(follow *f)
 {
     fline l = f->q[f->head];
+    f->queued -= l.len;
     f->head = (f->head + 1) % f->cap;
     f->count--;
     return l;
@@ -141,7 +145,7 @@ static int take_lines(follow *f, double t)
  * Returns 0, or -1 on a read error or a signal. */
 static int read_input(follow *f, int timeout_ms)
 {
-    if (f->eof || f->ended || f->count >= FOLLOW_MAX_QUEUE)
+    if (f->eof || f->ended || f->count >= FOLLOW_MAX_QUEUE || f->queued >= FOLLOW_MAX_QUEUED)
         return 0;
     struct pollfd pfd = {f->fd, POLLIN, 0};
     int r = poll(&pfd, 1, timeout_ms);

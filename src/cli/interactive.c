@@ -29,7 +29,7 @@
 
 #include "cli.h"
 
-#define LIVE_MAX_TEXT ((size_t)64 << 20)
+#define LIVE_MAX_TEXT ((size_t)16 << 20) /* a speech is far smaller; memory stays under 64 MB */
 #define LIVE_SENTENCE 4096
 #define RATE_STEP 20
 
@@ -389,7 +389,7 @@ static int read_all(cli_ctx *c, ks_buf *text, const char **name)
         if (r == 0)
             break;
         if (ks_buf_append(text, chunk, (size_t)r) != 0) {
-            cli_error("%s: text too long for -i", in.name);
+            cli_error("%s: text too long for -i (at most %zu MiB)", in.name, LIVE_MAX_TEXT >> 20);
             rc = -1;
             break;
         }

@@ -33,7 +33,8 @@
 #include "parallel.h"
 
 #define PAR_READ_CHUNK 16384        /* as cli_read_aloud: the same reads give the same sentence cuts */
-#define PAR_MAX_TEXT ((uint64_t)256 << 20)
+#define PAR_MAX_TEXT ((uint64_t)16 << 20) /* the text is held whole: larger ones take the streaming path,
+                                             so memory stays under 64 MB on any input */
 #define PAR_MAX_SENTENCE 65536      /* ks_reader_options_init's default */
 #define PAR_REPLAY_CHUNK (1u << 20)
 
@@ -84,7 +85,7 @@ int cli_parallel_applies(const cli_ctx *c, const cli_input *in)
 
 typedef struct text {
     ks_buf buf;
-    size_t *ends; /* utterance i is [ends[i-1], ends[i]) (ends[-1] = 0) */
+    uint32_t *ends; /* utterance i is [ends[i-1], ends[i]) (ends[-1] = 0); the text is under 4 GiB */
     size_t n, cap;
 } text;
 
@@ -92,13 +93,13 @@ static int push_end(text *t, size_t end)
 {
     if (t->n == t->cap) {
         size_t nc = t->cap ? t->cap * 2 : 1024;
-        size_t *p = realloc(t->ends, nc * sizeof *p);
+        uint32_t *p = realloc(t->ends, nc * sizeof *p);
         if (!p)
             return -1;
         t->ends = p;
         t->cap = nc;
     }
-    t->ends[t->n++] = end;
+    t->ends[t->n++] = (uint32_t)end;
     return 0;
 }
 

@@ -222,11 +222,10 @@ static int commit_outputs(cli_ctx *c, ks_sink *sink, cli_captions *cap)
     ks_error err;
     if (cap && cli_captions_prepare(cap, ks_sink_frames(sink)) != 0) {
         ks_sink_abort(sink);
+        if (!cli_signal_received)
+            cli_error("%s; neither it nor %s was written", cli_captions_error(cap), c->opt.wav_file);
         cli_captions_free(cap);
-        if (cli_signal_received)
-            return cli_signal_status();
-        cli_error("%s; neither it nor %s was written", cli_captions_error(cap), c->opt.wav_file);
-        return CLI_EXIT_ERROR;
+        return cli_signal_received ? cli_signal_status() : CLI_EXIT_ERROR;
     }
     if (ks_sink_close(sink, &err) != KS_OK) {
         cli_captions_free(cap); /* removes the prepared captions */
