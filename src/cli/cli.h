@@ -47,6 +47,8 @@ typedef struct cli_opts {
     int plain;               /* --plain: no cursor movement or colour in -i */
     int follow;              /* --follow */
     int interrupt;           /* --interrupt: with --follow, a new line cuts off the current one */
+    /* audio files (-w, --batch): quality, tags, loudness (stream.c, batch.c) */
+    ks_file_options file;    /* --quality --bitrate --title --artist --album --date --comment --loudness */
 } cli_opts;
 
 typedef struct cli_ctx {

@@ -4,6 +4,7 @@
  * rest of the input is read; on a pipe that stays open, a finished sentence is
  * spoken at once. */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -190,6 +191,17 @@ static int write_all(cli_ctx *c, ks_sink *sink, write_job *w)
     return rc;
 }
 
+/* One line on stderr: what --loudness measured and reached. */
+static void report_loudness(const char *path, const ks_file_report *r)
+{
+    if (!isfinite(r->measured_lufs)) {
+        fprintf(stderr, "%s: loudness: silence, nothing to scale\n", path);
+        return;
+    }
+    fprintf(stderr, "%s: loudness %.1f LUFS measured, %.1f LUFS final (gain %+.1f dB, true peak %.1f dBTP%s)\n",
+            path, r->measured_lufs, r->final_lufs, r->gain_db, r->true_peak_dbtp, r->limited ? ", limited" : "");
+}
+
 int cli_run_write(cli_ctx *c)
 {
     ks_error err;
@@ -207,7 +219,10 @@ int cli_run_write(cli_ctx *c)
     if (c->opt.captions && cli_captions_new(&w.cap, c->opt.captions, rate) != 0)
         return CLI_EXIT_ERROR;
     ks_sink *sink = NULL;
-    ks_status st = c->opt.wav_file ? ks_sink_file_open(&sink, c->opt.wav_file, fmt, rate, &err)
+    ks_file_report report;
+    ks_file_options fo = c->opt.file;
+    fo.report = &report;
+    ks_status st = c->opt.wav_file ? ks_sink_file_open_with(&sink, c->opt.wav_file, fmt, rate, &fo, &err)
                                    : ks_sink_wav_stream_open(&sink, STDOUT_FILENO, rate, &err);
     if (st != KS_OK) {
         cli_error("%s", err.msg);
@@ -230,6 +245,8 @@ int cli_run_write(cli_ctx *c)
         cli_error("%s", err.msg);
         return CLI_EXIT_ERROR;
     }
+    if (fo.loudness != 0)
+        report_loudness(c->opt.wav_file, &report);
     if (w.cap) { /* captions only once the audio is committed */
         int r = cli_captions_finish(w.cap, frames);
         cli_captions_free(w.cap);

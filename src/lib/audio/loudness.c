@@ -9,7 +9,7 @@
 #include "loudness.h"
 #include "status.h"
 
-#define RELEASE_DB_PER_S 40.0
+#define RELEASE_DB_PER_S 150.0
 #define LOOKAHEAD_BLOCKS 2
 
 struct loud_meter {

@@ -6,7 +6,7 @@
  * and the true peak of every 10 ms block.  The plan (loud_plan): one gain
  * G = target - measured; in each block the gain may not exceed
  * ceiling / block peak; a look-ahead minimum over the neighbouring blocks
- * and a release of 40 dB/s smooth it; inside a block the gain moves linearly
+ * and a release of 150 dB/s smooth it; inside a block the gain moves linearly
  * from one block's value to the next, so it never exceeds the limit of any
  * block it touches.  Limiting lowers the loudness, so the plan is checked by
  * measuring the scaled speech and G is raised by the shortfall (at most 4

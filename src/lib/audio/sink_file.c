@@ -52,8 +52,10 @@
 
 #define QUEUE_FRAMES (1u << 18) /* about 12 s at 22050 Hz */
 #define CHUNK 8192              /* frames the encoder takes at a time */
-#define DEFAULT_TRUE_PEAK (-1.0)
-#define LOUD_TRIES 4
+#define DEFAULT_TRUE_PEAK (-1.0)       /* dBTP, lossless files */
+#define DEFAULT_TRUE_PEAK_LOSSY (-2.0) /* lossy decoders overshoot by up to ~1.5 dB at speech bit rates */
+#define LOUD_TRIES 6       /* measurements of the scaled speech, at most */
+#define LOUD_MAX_EXTRA 12.0 /* dB of gain beyond target - measured the limiter may be given */
 
 typedef struct file_sink {
     ks_sink base;
@@ -264,19 +266,34 @@ static ks_status loudness_finish(file_sink *f, ks_error *err)
     if (st != KS_OK)
         return st;
     double target = f->opt.loudness;
-    double ceiling = f->opt.true_peak != 0 ? f->opt.true_peak : DEFAULT_TRUE_PEAK;
+    double ceiling = f->opt.true_peak != 0 ? f->opt.true_peak
+                     : f->fmt == KS_FORMAT_WAV || f->fmt == KS_FORMAT_FLAC ? DEFAULT_TRUE_PEAK
+                                                                           : DEFAULT_TRUE_PEAK_LOSSY;
     double measured = loud_measured(f->loud);
     f->rep.measured_lufs = measured;
     int planned = 0, limited = 0;
     if (isfinite(measured)) {
-        double gain = target - measured, first = gain, lufs = measured;
+        /* Limiting takes away loudness, more the harder it works: find the gain
+         * whose limited result is on target by the secant method (the result
+         * grows monotonically with the gain, more slowly than it). */
+        double first = target - measured, gain = first, lufs = measured;
+        double g0 = 0, l0 = measured; /* the previous point: no gain, as measured */
         for (int i = 0; i < LOUD_TRIES; i++) {
             if ((st = try_gain(f, gain, ceiling, &lufs, &limited, err)) != KS_OK)
                 return st;
             double shortfall = target - lufs;
-            if (!isfinite(lufs) || fabs(shortfall) < 0.1 || gain + shortfall > first + 6.0)
+            if (!isfinite(lufs) || fabs(shortfall) < 0.05 || i + 1 == LOUD_TRIES)
                 break;
-            gain += shortfall;
+            double slope = (lufs - l0) / (gain - g0);
+            if (!(slope > 0.05) || slope > 1.0)
+                slope = 1.0;
+            g0 = gain;
+            l0 = lufs;
+            gain += shortfall / slope;
+            if (gain > first + LOUD_MAX_EXTRA)
+                gain = first + LOUD_MAX_EXTRA;
+            if (gain == g0)
+                break;
         }
         planned = 1;
         f->rep.gain_db = gain;
