@@ -10,10 +10,14 @@ packages=(
   # libraries (headers + runtime)
   libespeak-ng-dev espeak-ng-data portaudio19-dev libsndfile1-dev libsamplerate0-dev
   libutf8proc-dev libasound2-dev
+  # audio files: MP3, Ogg Opus, resampling for Opus, EBU R128 loudness
+  libmp3lame-dev libopus-dev libogg-dev libsoxr-dev libebur128-dev
   # eSpeak NG's compiler for our Kazakh rules (build time) and the reference CLI (benchmark)
   espeak-ng
   # tests: scorer, audio checks, sanitizers/fuzzing, valgrind, speech-dispatcher end-to-end
   python3 sox libsox-fmt-mp3 clang libclang-rt-14-dev valgrind speech-dispatcher util-linux procps
+  # audio-file tests: an independent reader of tags (ffprobe) and loudness meter (ebur128 filter)
+  ffmpeg
   # paced playback tests (a JACK server with the dummy driver)
   jackd2
   # kazspeak serve: HTTP server library; API tests and the load benchmark (curl);

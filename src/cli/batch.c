@@ -646,7 +646,7 @@ static int build_worker_args(batch *b)
         worker_base_args(o, &b->args, &b->n_args, &b->args_cap, b->owned, &b->n_owned) != 0)
         return -1;
     b->fixed = b->n_args;
-    for (int k = 0; k < 10; k++)
+    for (int k = 0; k < 12; k++) /* -j 1 -q -f IN -w OUT [--captions CAP] [--title T] */
         if (args_push(&b->args, &b->n_args, &b->args_cap, NULL) != 0)
             return -1;
     return 0;
@@ -704,6 +704,59 @@ static int make_slots(batch *b, size_t n_todo)
     return 0;
 }
 
+/* ---------------------------------------------------------------- default title */
+
+#define TITLE_MAX 128 /* bytes of a default title, with its NUL */
+
+/* The title of a text without --title: its first non-empty line (without a
+ * byte-order mark, cut at a space to fit), or, when that is markup (SSML) or
+ * there is none, the file's name without its folder and .txt. */
+static void default_title(const char *path, char *dst, size_t n)
+{
+    dst[0] = '\0';
+    FILE *f = fopen(path, "rb");
+    if (f) {
+        char line[1024];
+        while (fgets(line, sizeof line, f)) {
+            char *p = line;
+            if ((unsigned char)p[0] == 0xEF && (unsigned char)p[1] == 0xBB && (unsigned char)p[2] == 0xBF)
+                p += 3;
+            while (*p == ' ' || *p == '\t')
+                p++;
+            size_t len = strcspn(p, "\r\n");
+            while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+                len--;
+            if (!len)
+                continue;
+            if (p[0] == '<')
+                break;
+            if (len >= n) { /* cut at the last space that fits, else at a character boundary */
+                size_t cut = n - 1;
+                while (cut && ((unsigned char)p[cut] & 0xC0) == 0x80)
+                    cut--;
+                size_t sp = cut;
+                while (sp > n / 2 && p[sp] != ' ')
+                    sp--;
+                len = p[sp] == ' ' ? sp : cut;
+            }
+            memcpy(dst, p, len);
+            dst[len] = '\0';
+            break;
+        }
+        fclose(f);
+    }
+    if (dst[0])
+        return;
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t len = strlen(base);
+    if (len > 4 && strcasecmp(base + len - 4, ".txt") == 0)
+        len -= 4;
+    if (len >= n)
+        len = n - 1;
+    snprintf(dst, n, "%.*s", (int)len, base);
+}
+
 /* Start a worker on every free slot while jobs are waiting. */
 static void start_workers(batch *b)
 {
@@ -726,6 +779,12 @@ static void start_workers(batch *b)
         if (j->cap) {
             b->args[a++] = "--captions";
             b->args[a++] = j->cap;
+        }
+        char title[TITLE_MAX];
+        if (!b->c->opt.file.title) { /* each file's own title: its first line, else its name */
+            default_title(j->in, title, sizeof title);
+            b->args[a++] = "--title";
+            b->args[a++] = title;
         }
         b->args[a] = NULL;
         int fd = -1;

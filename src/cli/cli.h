@@ -53,6 +53,8 @@ typedef struct cli_opts {
     int capitals;            /* -k N: 0 off */
     int no_final_pause;      /* -z */
     const char *voices_lang; /* --voices=LANG */
+    /* audio files (-w, --batch): quality, tags, loudness (stream.c, batch.c) */
+    ks_file_options file;    /* --quality --bitrate --title --artist --album --date --comment --loudness */
 } cli_opts;
 
 typedef struct cli_ctx {

@@ -63,7 +63,18 @@ static void usage(FILE *f)
           "      --no-user-lexicon do not read ~/.config/kazspeak/lexicon.tsv\n"
           "      --data-dir DIR    kazspeak data folder (voices/, lexicon/, espeak-ng-data/)\n"
           "\n"
-          "Many files (batch mode) and captions:\n"
+          "Audio files (-w and --batch):\n"
+          "      --quality Q       1..10, higher is better: MP3 VBR (LAME -V 10-Q), Ogg Vorbis\n"
+          "                        quality Q/10 (default 3), Opus 8+4*Q kbit/s\n"
+          "      --bitrate KBPS    MP3 constant bit rate (default 64), Opus target (default 32)\n"
+          "      --title T, --artist A, --album A, --date D, --comment C\n"
+          "                        tags: WAV INFO, FLAC/Vorbis/Opus comments, MP3 ID3v2.4;\n"
+          "                        --batch: the title defaults to each text's first line\n"
+          "      --loudness LUFS   scale to this EBU R128 loudness (-16 podcasts, -23 broadcast)\n"
+          "                        with a -1 dBTP true-peak limit; prints measured and final\n"
+          "\n",
+          f);
+    fputs("Many files (batch mode) and captions:\n"
           "      --batch           FILE|DIR... one audio file per input text (*.txt in a DIR),\n"
           "                        same base name; outputs newer than their input are skipped\n"
           "  -o, --output-dir DIR  where batch outputs go (created if missing)\n"
@@ -111,12 +122,27 @@ static int parse_int_opt(const char *name, const char *s, int min, int max, int 
     return 0;
 }
 
+/* --loudness LUFS: a number from -70 to -5 (e.g. -16, -23, -18.5). */
+static int parse_loudness(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !(v >= -70.0 && v <= -5.0)) {
+        cli_error("--loudness must be a loudness in LUFS from -70 to -5 (e.g. -16), not '%s'", s);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
 enum {
     OPT_STDOUT = 1000, OPT_NORMALIZE, OPT_EXPLAIN, OPT_IPA, OPT_VERSION, OPT_LEXICON, OPT_DATA_DIR,
     OPT_NO_USER_LEXICON, OPT_VOICES,
     OPT_BATCH, OPT_FORMAT, OPT_CAPTIONS,
     OPT_LIST_DEVICES, OPT_DEVICE, OPT_PLAIN, OPT_FOLLOW, OPT_INTERRUPT, OPT_SSML, OPT_SCRIPT,
-    OPT_STDIN, OPT_PUNCT
+    OPT_STDIN, OPT_PUNCT,
+    OPT_QUALITY, OPT_BITRATE, OPT_TITLE, OPT_ARTIST, OPT_ALBUM, OPT_DATE, OPT_COMMENT, OPT_LOUDNESS
 };
 
 static const struct option long_opts[] = {
@@ -147,6 +173,14 @@ static const struct option long_opts[] = {
     {"interrupt", no_argument, NULL, OPT_INTERRUPT},
     {"ssml", no_argument, NULL, OPT_SSML},
     {"script", required_argument, NULL, OPT_SCRIPT},
+    {"quality", required_argument, NULL, OPT_QUALITY},
+    {"bitrate", required_argument, NULL, OPT_BITRATE},
+    {"title", required_argument, NULL, OPT_TITLE},
+    {"artist", required_argument, NULL, OPT_ARTIST},
+    {"album", required_argument, NULL, OPT_ALBUM},
+    {"date", required_argument, NULL, OPT_DATE},
+    {"comment", required_argument, NULL, OPT_COMMENT},
+    {"loudness", required_argument, NULL, OPT_LOUDNESS},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -252,6 +286,14 @@ static int parse_args(cli_opts *o, int argc, char **argv)
                 return -1;
             }
             break;
+        case OPT_QUALITY: if (parse_int_opt("--quality", optarg, 1, 10, &o->file.quality)) return -1; break;
+        case OPT_BITRATE: if (parse_int_opt("--bitrate", optarg, 6, 320, &o->file.bitrate)) return -1; break;
+        case OPT_TITLE: o->file.title = optarg; break;
+        case OPT_ARTIST: o->file.artist = optarg; break;
+        case OPT_ALBUM: o->file.album = optarg; break;
+        case OPT_DATE: o->file.date = optarg; break;
+        case OPT_COMMENT: o->file.comment = optarg; break;
+        case OPT_LOUDNESS: if (parse_loudness(optarg, &o->file.loudness)) return -1; break;
         case 'h': usage(stdout); exit(CLI_EXIT_OK);
         case OPT_VERSION:
             printf("kazspeak %s\n", ks_version());
@@ -278,6 +320,15 @@ static int check_one_text(cli_opts *o, int argc, char **argv)
 {
     if (o->out_dir || o->format) {
         cli_error("-o and --format belong to --batch (for one file use -w FILE.EXT)");
+        return -1;
+    }
+    if (!o->wav_file && (o->file.quality || o->file.bitrate || o->file.title || o->file.artist || o->file.album ||
+                         o->file.date || o->file.comment || o->file.loudness != 0)) {
+        cli_error("--quality, --bitrate, the tags and --loudness belong to an audio file: use -w FILE or --batch");
+        return -1;
+    }
+    if (o->file.quality && o->file.bitrate) {
+        cli_error("give --quality or --bitrate, not both");
         return -1;
     }
     if (o->captions && !o->wav_file && !o->to_stdout) {

@@ -4,6 +4,7 @@
  * rest of the input is read; on a pipe that stays open, a finished sentence is
  * spoken at once. */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -214,10 +215,21 @@ static int write_all(cli_ctx *c, ks_sink *sink, write_job *w)
     return rc;
 }
 
+/* One line on stderr: what --loudness measured and reached. */
+static void report_loudness(const char *path, const ks_file_report *r)
+{
+    if (!isfinite(r->measured_lufs)) {
+        fprintf(stderr, "%s: loudness: silence, nothing to scale\n", path);
+        return;
+    }
+    fprintf(stderr, "%s: loudness %.1f LUFS measured, %.1f LUFS final (gain %+.1f dB, true peak %.1f dBTP%s)\n",
+            path, r->measured_lufs, r->final_lufs, r->gain_db, r->true_peak_dbtp, r->limited ? ", limited" : "");
+}
+
 /* Audio and captions are committed both or neither: the captions are written
  * to a temporary file first; only when that worked is the audio committed,
  * and only when that worked are the captions renamed into place. */
-static int commit_outputs(cli_ctx *c, ks_sink *sink, cli_captions *cap)
+static int commit_outputs(cli_ctx *c, ks_sink *sink, cli_captions *cap, const ks_file_report *loudness)
 {
     ks_error err;
     if (cap && cli_captions_prepare(cap, ks_sink_frames(sink)) != 0) {
@@ -237,6 +249,8 @@ static int commit_outputs(cli_ctx *c, ks_sink *sink, cli_captions *cap)
             cli_error("%s", err.msg);
         return CLI_EXIT_ERROR;
     }
+    if (loudness)
+        report_loudness(c->opt.wav_file, loudness);
     int rc = cap && cli_captions_commit(cap) != 0 ? CLI_EXIT_ERROR : CLI_EXIT_OK;
     cli_captions_free(cap);
     return rc;
@@ -259,7 +273,10 @@ int cli_run_write(cli_ctx *c)
     if (c->opt.captions && cli_captions_new(&w.cap, c->opt.captions, rate) != 0)
         return CLI_EXIT_ERROR;
     ks_sink *sink = NULL;
-    ks_status st = c->opt.wav_file ? ks_sink_file_open(&sink, c->opt.wav_file, fmt, rate, &err)
+    ks_file_report report;
+    ks_file_options fo = c->opt.file;
+    fo.report = &report;
+    ks_status st = c->opt.wav_file ? ks_sink_file_open_with(&sink, c->opt.wav_file, fmt, rate, &fo, &err)
                                    : ks_sink_wav_stream_open(&sink, STDOUT_FILENO, rate, &err);
     if (st != KS_OK) {
         cli_error("%s", err.msg);
@@ -274,5 +291,5 @@ int cli_run_write(cli_ctx *c)
             cli_error("interrupted by signal %d: %s was not written", cli_signal_received, c->opt.wav_file);
         return rc;
     }
-    return commit_outputs(c, sink, w.cap);
+    return commit_outputs(c, sink, w.cap, fo.loudness != 0 ? &report : NULL);
 }

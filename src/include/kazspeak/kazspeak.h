@@ -276,6 +276,46 @@ KS_API const char *ks_format_list(void); /* "wav, flac, ogg, opus, mp3" */
  * close) removes the temporary file. `rate` is the input sample rate. */
 KS_API ks_status ks_sink_file_open(ks_sink **out, const char *path, ks_format fmt, int rate,
                                    ks_error *err);
+
+/* What a finished audio file got (ks_file_options.report, filled by a successful
+ * ks_sink_close). Loudness fields are meaningful only when loudness scaling was asked
+ * for; -HUGE_VAL LUFS means silence (nothing to measure). */
+typedef struct ks_file_report {
+    double measured_lufs;  /* EBU R128 integrated loudness of the speech as synthesized */
+    double final_lufs;     /* the same, measured again on what was encoded */
+    double gain_db;        /* gain applied to reach the target (before the limiter) */
+    double true_peak_dbtp; /* true peak of what was encoded */
+    int limited;           /* the true-peak limit lowered the gain in places */
+} ks_file_report;
+
+/* Options of an audio file; all-zero (or NULL) means every default. Defaults, chosen
+ * for speech: MP3 64 kbit/s constant bit rate, mono, with a LAME/Info header (length,
+ * gapless); Ogg Vorbis quality 3 (about 45 kbit/s at 22 kHz); Opus 32 kbit/s VBR at
+ * 24 kHz; WAV and FLAC are 16-bit PCM (lossless: quality and bitrate do not apply). */
+typedef struct ks_file_options {
+    int quality;  /* 1..10, higher is better, 0 = default: MP3 VBR (LAME -V 10-q), Vorbis
+                     quality q/10, Opus 8+4q kbit/s VBR. Not together with bitrate. */
+    int bitrate;  /* kbit/s, 0 = default: MP3 constant bit rate (8..160 at 22 kHz), Opus
+                     target (6..256); Ogg Vorbis takes quality only (KS_EINVAL). */
+    /* UTF-8 tags, NULL or "" for none: WAV LIST/INFO (INAM IART IPRD ICRD ICMT), FLAC,
+       Vorbis and Opus comments (TITLE ARTIST ALBUM DATE COMMENT), MP3 ID3v2.4 (TIT2
+       TPE1 TALB TDRC COMM). The strings are copied by ks_sink_file_open_with(). */
+    const char *title, *artist, *album, *date, *comment;
+    /* Loudness: when nonzero, the speech is measured (EBU R128 integrated, libebur128)
+       and scaled to this many LUFS (e.g. -16 for speech podcasts, -23 for broadcast),
+       with the true peak held at or below true_peak dBTP by a look-ahead limiter. Two
+       passes: the PCM is kept in an unnamed temporary file next to `path` until
+       ks_sink_close() measures, scales and encodes it. Range -70..-5. */
+    double loudness;
+    double true_peak;       /* ceiling in dBTP, -9..0; 0 = default -1.0 */
+    ks_file_report *report; /* filled by a successful ks_sink_close(); may be NULL */
+} ks_file_options;
+
+/* ks_sink_file_open with options (`o` may be NULL). Compressed formats are encoded on
+ * a thread of the sink's own while the caller goes on synthesizing; ks_sink_write()
+ * returns an encoder failure at the next call, ks_sink_close() waits for the encoder. */
+KS_API ks_status ks_sink_file_open_with(ks_sink **out, const char *path, ks_format fmt, int rate,
+                                        const ks_file_options *o, ks_error *err);
 /* Streamed WAV (header with unknown length) on a file descriptor, e.g. stdout. */
 KS_API ks_status ks_sink_wav_stream_open(ks_sink **out, int fd, int rate, ks_error *err);
 /* Raw PCM collected in memory (tests, speech-dispatcher). */

@@ -1,28 +1,39 @@
-/* sink_file.c - audio files through libsndfile, written failure-safe.
+/* sink_file.c - audio files, encoded on a thread of their own, written
+ * failure-safe, optionally scaled to a target loudness.
  *
  * The audio goes to an unnamed file in the destination folder
  * (open(folder, O_TMPFILE)), so a process killed with SIGKILL leaves nothing
- * behind.  On commit, after every write, sf_close and fsync succeeded, the
- * file is linked to a fresh ".NAME.XXXXXX" in that folder through
- * /proc/self/fd/N (linkat, AT_SYMLINK_FOLLOW) and renamed onto NAME, so an
- * existing NAME is replaced atomically; the folder is then fsynced.  Only
- * between that link and the rename does the temporary name exist, and it is
- * in the table ks_sink_cleanup_signal() empties.
+ * behind.  On commit, after every write, the encoder's finish and fsync
+ * succeeded, the file is linked to a fresh ".NAME.XXXXXX" in that folder
+ * through /proc/self/fd/N (linkat, AT_SYMLINK_FOLLOW) and renamed onto NAME,
+ * so an existing NAME is replaced atomically; the folder is then fsynced.
+ * Only between that link and the rename does the temporary name exist, and it
+ * is in the table ks_sink_cleanup_signal() empties.
  * Where O_TMPFILE is not supported (EOPNOTSUPP, EISDIR, EINVAL: old kernels,
  * some filesystems) or /proc is not mounted, the audio goes to a named
  * ".NAME.XXXXXX" from mkstemp instead, registered for the signal cleanup for
  * its whole life (a SIGKILL leaves it behind).  KAZSPEAK_NO_TMPFILE=1 in the
  * environment forces that named scheme (for tests).
- * libsndfile 1.2.0 drops some write errors (MP3 encoder, the final Ogg
- * flush), so it writes through our own SF_VIRTUAL_IO callbacks, which keep
- * the first errno; that errno is checked after each libsndfile call.
- * Opus only takes 8/12/16/24/48 kHz: other rates are resampled block by
- * block with libsamplerate (memory stays flat).
  * An existing character device (/dev/null, /dev/full) is written directly:
- * there is nothing to rename and replacing a device node would be wrong. */
+ * there is nothing to rename and replacing a device node would be wrong.
+ *
+ * Encoding (enc.h) runs on a thread started by the open: ks_sink_write()
+ * only copies the PCM into a ring of QUEUE_FRAMES frames (waiting when it is
+ * full), so synthesis and encoding overlap on two cores.  The first encoder
+ * error is kept; the next write (or the close) returns it.
+ *
+ * Loudness (ks_file_options.loudness) takes two passes: while the speech is
+ * synthesized the thread measures it (loudness.h) and keeps the raw PCM in
+ * a second unnamed temporary file (next to the output, else in $TMPDIR or
+ * /tmp); the close then plans the gain under the true-peak ceiling, checks
+ * it by measuring the scaled speech, and encodes from the raw file while
+ * measuring again for the report.  Any failure discards the output as
+ * always. */
 #define _GNU_SOURCE /* O_TMPFILE */
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,23 +43,19 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <samplerate.h>
-#include <sndfile.h>
-
+#include "enc.h"
+#include "fileio.h"
 #include "kazspeak/kazspeak.h"
+#include "loudness.h"
 #include "sink.h"
 #include "status.h"
 
-#define RESAMPLE_BLOCK 1024 /* input frames per libsamplerate call */
-
-#define VIO_BUFFER 65536
-
-typedef struct vio_file {
-    int fd;
-    int err; /* first errno seen, 0 if none */
-    size_t wlen;              /* bytes waiting in wbuf */
-    char wbuf[VIO_BUFFER];    /* writes are gathered: one write(2) per 64 KiB, not per eSpeak block */
-} vio_file;
+#define QUEUE_FRAMES (1u << 18) /* about 12 s at 22050 Hz */
+#define CHUNK 8192              /* frames the encoder takes at a time */
+#define DEFAULT_TRUE_PEAK (-1.0)       /* dBTP, lossless files */
+#define DEFAULT_TRUE_PEAK_LOSSY (-2.0) /* lossy decoders overshoot by up to ~1.5 dB at speech bit rates */
+#define LOUD_TRIES 6       /* measurements of the scaled speech, at most */
+#define LOUD_MAX_EXTRA 12.0 /* dB of gain beyond target - measured the limiter may be given */
 
 typedef struct file_sink {
     ks_sink base;
@@ -57,212 +64,67 @@ typedef struct file_sink {
     int anon;    /* fd is an unnamed O_TMPFILE file, not yet linked */
     int slot;    /* temp table slot, -1 if none */
     int fd;
-    vio_file vio;
-    SNDFILE *sf;
     ks_format fmt;
-    int out_rate;
-    /* Opus resampling (src == NULL when the input rate is usable as is) */
-    SRC_STATE *src;
-    double ratio;
-    float in_f[RESAMPLE_BLOCK];
-    float *out_f;
-    long out_cap;
+    ks_file_options opt; /* a copy; the strings below are its tags */
+    char *strs[5];
+    enc *enc;
+    /* loudness (loud == NULL without it) */
+    loud *loud;
+    int raw_fd;
+    uint64_t raw_frames;
+    ks_file_report rep;
+    /* the encoder thread and its queue */
+    pthread_t thread;
+    int started;
+    pthread_mutex_t mu;
+    pthread_cond_t has_data, has_room;
+    int16_t *q;
+    size_t qhead, qlen;
+    int closing, stop;
+    ks_status th_status; /* the thread's first failure */
+    ks_error th_err;
+    int16_t chunk[CHUNK], scaled[CHUNK];
+    fileio raw_io;
+    fileio io; /* last: 64 KiB buffer */
 } file_sink;
-
-/* ---------------------------------------------------------------- virtual I/O */
-
-/* Write out the gathered bytes; the first error is recorded in v->err. */
-static void vio_flush(vio_file *v)
-{
-    size_t done = 0;
-    while (!v->err && done < v->wlen) {
-        ssize_t w = write(v->fd, v->wbuf + done, v->wlen - done);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            v->err = errno;
-            break;
-        }
-        if (w == 0) {
-            v->err = EIO;
-            break;
-        }
-        done += (size_t)w;
-    }
-    v->wlen = 0;
-}
-
-static sf_count_t vio_get_filelen(void *user)
-{
-    vio_file *v = user;
-    vio_flush(v);
-    struct stat st;
-    if (fstat(v->fd, &st) != 0) {
-        if (!v->err)
-            v->err = errno;
-        return -1;
-    }
-    return (sf_count_t)st.st_size;
-}
-
-static sf_count_t vio_seek(sf_count_t offset, int whence, void *user)
-{
-    vio_file *v = user;
-    vio_flush(v);
-    off_t r = lseek(v->fd, (off_t)offset, whence);
-    if (r < 0) {
-        if (!v->err)
-            v->err = errno;
-        return -1;
-    }
-    return (sf_count_t)r;
-}
-
-static sf_count_t vio_read(void *ptr, sf_count_t count, void *user)
-{
-    vio_file *v = user;
-    vio_flush(v);
-    sf_count_t done = 0;
-    while (done < count) {
-        ssize_t r = read(v->fd, (char *)ptr + done, (size_t)(count - done));
-        if (r < 0) {
-            if (errno == EINTR)
-                continue;
-            if (!v->err)
-                v->err = errno;
-            break;
-        }
-        if (r == 0)
-            break;
-        done += (sf_count_t)r;
-    }
-    return done;
-}
-
-/* After the first failure the bytes are dropped but reported as written:
- * the caller checks vio.err after every libsndfile call, and libsndfile's own
- * failure paths are avoided (1.2.0's Ogg/Vorbis open leaks its encoder state
- * when a header write fails).  The file is deleted anyway. */
-static sf_count_t vio_write(const void *ptr, sf_count_t count, void *user)
-{
-    vio_file *v = user;
-    const char *p = ptr;
-    size_t left = count > 0 ? (size_t)count : 0;
-    while (!v->err && left) {
-        size_t room = VIO_BUFFER - v->wlen;
-        size_t n = left < room ? left : room;
-        memcpy(v->wbuf + v->wlen, p, n);
-        v->wlen += n;
-        p += n;
-        left -= n;
-        if (v->wlen == VIO_BUFFER)
-            vio_flush(v);
-    }
-    return count;
-}
-
-static sf_count_t vio_tell(void *user)
-{
-    vio_file *v = user;
-    off_t r = lseek(v->fd, 0, SEEK_CUR); /* the kernel's position plus what is still gathered */
-    if (r < 0) {
-        if (!v->err)
-            v->err = errno;
-        return -1;
-    }
-    return (sf_count_t)r + (sf_count_t)v->wlen;
-}
-
-static SF_VIRTUAL_IO vio_ops = {vio_get_filelen, vio_seek, vio_read, vio_write, vio_tell};
 
 /* ---------------------------------------------------------------- helpers */
 
-static const char *format_name(ks_format f)
-{
-    switch (f) {
-    case KS_FORMAT_WAV: return "WAV";
-    case KS_FORMAT_FLAC: return "FLAC";
-    case KS_FORMAT_OGG: return "Ogg Vorbis";
-    case KS_FORMAT_OPUS: return "Ogg Opus";
-    case KS_FORMAT_MP3: return "MP3";
-    default: return "unknown";
-    }
-}
-
-/* Release everything; remove the temporary file. */
+/* Release everything; remove the temporary file.  The thread has ended. */
 static void file_discard(file_sink *f)
 {
-    if (f->src)
-        src_delete(f->src);
-    if (f->sf)
-        sf_close(f->sf);
+    if (f->enc)
+        f->enc->ops->free(f->enc);
+    loud_free(f->loud);
+    if (f->raw_fd >= 0)
+        close(f->raw_fd);
     if (f->fd >= 0)
         close(f->fd);
     if (f->tmp)
         unlink(f->tmp);
     sink_temp_remove(f->slot);
-    free(f->out_f);
+    if (f->started) {
+        pthread_mutex_destroy(&f->mu);
+        pthread_cond_destroy(&f->has_data);
+        pthread_cond_destroy(&f->has_room);
+    }
+    for (int i = 0; i < 5; i++)
+        free(f->strs[i]);
+    free(f->q);
     free(f->tmp);
     free(f->path);
     free(f);
 }
 
-/* libsndfile's text for error number e.  sf_error_number() PRINTS to stdout
- * when given a number it does not know (1.2.0 knows 1..183), so stay within
- * that range. */
-static const char *sf_text(int e)
+/* A failed write is reported with the errno the fileio kept (the real cause,
+ * e.g. ENOSPC) rather than the encoder's own text. */
+static ks_status io_check(file_sink *f, ks_status st, ks_error *err)
 {
-    if (e <= 0 || e > 183)
-        return "the encoder failed";
-    return sf_error_number(e);
-}
-
-/* The error for a failed libsndfile call: the recorded errno first (the real
- * cause, e.g. ENOSPC), else libsndfile's own text for `sf_err`. */
-static ks_status file_fail(file_sink *f, ks_error *err, int sf_err)
-{
-    if (f->vio.err)
-        return status_set(err, KS_EIO, "%s: %s", f->path, strerror(f->vio.err));
-    return status_set(err, KS_EIO, "%s: %s", f->path, sf_text(sf_err));
-}
-
-static ks_status write_float(file_sink *f, const float *x, sf_count_t n, ks_error *err)
-{
-    if (n <= 0)
-        return KS_OK;
-    sf_count_t w = sf_write_float(f->sf, x, n);
-    if (w != n || f->vio.err)
-        return file_fail(f, err, sf_error(f->sf));
-    return KS_OK;
-}
-
-/* Push n input floats through the resampler (end_of_input when `eoi`) and
- * write what comes out. */
-static ks_status resample_feed(file_sink *f, const float *in, long n, int eoi, ks_error *err)
-{
-    long used = 0;
-    for (;;) {
-        SRC_DATA d;
-        memset(&d, 0, sizeof d);
-        d.data_in = in + used;
-        d.input_frames = n - used;
-        d.data_out = f->out_f;
-        d.output_frames = f->out_cap;
-        d.end_of_input = eoi;
-        d.src_ratio = f->ratio;
-        int e = src_process(f->src, &d);
-        if (e)
-            return status_set(err, KS_EAUDIO, "%s: resampling failed: %s", f->path, src_strerror(e));
-        used += d.input_frames_used;
-        ks_status st = write_float(f, f->out_f, (sf_count_t)d.output_frames_gen, err);
-        if (st != KS_OK)
-            return st;
-        if (d.output_frames_gen == 0 && (used >= n || d.input_frames_used == 0))
-            break; /* nothing more to get now */
-        if (!eoi && used >= n)
-            break;
-    }
-    return KS_OK;
+    if (f->io.err)
+        return status_set(err, KS_EIO, "%s: %s", f->path, strerror(f->io.err));
+    if (f->raw_io.err)
+        return status_set(err, KS_EIO, "%s: temporary file for loudness: %s", f->path, strerror(f->raw_io.err));
+    return st;
 }
 
 /* ---------------------------------------------------------------- temporary names */
@@ -335,59 +197,258 @@ static ks_status link_anon(file_sink *f, ks_error *err)
     return KS_OK;
 }
 
+
+/* ---------------------------------------------------------------- loudness passes */
+
+static int stopping(file_sink *f)
+{
+    pthread_mutex_lock(&f->mu);
+    int s = f->stop;
+    pthread_mutex_unlock(&f->mu);
+    return s;
+}
+
+/* Walk the raw PCM once: scale by the plan, then measure into `m` and/or
+ * encode.  0 frames when loud_plan was not run (gain 1). */
+static ks_status raw_walk(file_sink *f, int planned, loud_meter *m, int encode, ks_error *err)
+{
+    uint64_t pos = 0;
+    while (pos < f->raw_frames) {
+        if (stopping(f))
+            return status_set(err, KS_ESTOPPED, "%s: stopped", f->path);
+        size_t n = f->raw_frames - pos < CHUNK ? (size_t)(f->raw_frames - pos) : CHUNK;
+        size_t want = n * sizeof(int16_t), got = 0;
+        while (got < want) {
+            ssize_t r = pread(f->raw_fd, (char *)f->chunk + got, want - got, (off_t)(pos * sizeof(int16_t) + got));
+            if (r < 0 && errno == EINTR)
+                continue;
+            if (r <= 0)
+                return status_set(err, KS_EIO, "%s: temporary file for loudness: %s", f->path,
+                                  r < 0 ? strerror(errno) : "shorter than written");
+            got += (size_t)r;
+        }
+        const int16_t *out = f->chunk;
+        if (planned) {
+            loud_apply(f->loud, pos, f->chunk, f->scaled, n);
+            out = f->scaled;
+        }
+        ks_status st;
+        if (m && (st = loud_meter_add(m, out, n, err)) != KS_OK)
+            return st;
+        if (encode && (st = io_check(f, f->enc->ops->write(f->enc, out, n, err), err)) != KS_OK)
+            return st;
+        pos += n;
+    }
+    return KS_OK;
+}
+
+/* Measure the speech as the plan for `gain_db` scales it. */
+static ks_status try_gain(file_sink *f, double gain_db, double ceiling, double *lufs, int *limited, ks_error *err)
+{
+    *limited = loud_plan(f->loud, gain_db, ceiling);
+    if (*limited < 0)
+        return status_set(err, KS_ENOMEM, "%s: out of memory (loudness)", f->path);
+    loud_meter *m = NULL;
+    ks_status st = loud_meter_new(&m, f->base.rate, 0, err);
+    if (st == KS_OK)
+        st = raw_walk(f, 1, m, 0, err);
+    if (st == KS_OK)
+        *lufs = loud_meter_lufs(m);
+    loud_meter_free(m);
+    return st;
+}
+
+/* Pass 2: plan the gain, check it, encode from the raw file. */
+static ks_status loudness_finish(file_sink *f, ks_error *err)
+{
+    fileio_flush(&f->raw_io);
+    ks_status st = io_check(f, KS_OK, err);
+    if (st != KS_OK)
+        return st;
+    double target = f->opt.loudness;
+    double ceiling = f->opt.true_peak != 0 ? f->opt.true_peak
+                     : f->fmt == KS_FORMAT_WAV || f->fmt == KS_FORMAT_FLAC ? DEFAULT_TRUE_PEAK
+                                                                           : DEFAULT_TRUE_PEAK_LOSSY;
+    double measured = loud_measured(f->loud);
+    f->rep.measured_lufs = measured;
+    int planned = 0, limited = 0;
+    if (isfinite(measured)) {
+        /* Limiting takes away loudness, more the harder it works: find the gain
+         * whose limited result is on target by the secant method (the result
+         * grows monotonically with the gain, more slowly than it). */
+        double first = target - measured, gain = first, lufs = measured;
+        double g0 = 0, l0 = measured; /* the previous point: no gain, as measured */
+        for (int i = 0; i < LOUD_TRIES; i++) {
+            if ((st = try_gain(f, gain, ceiling, &lufs, &limited, err)) != KS_OK)
+                return st;
+            double shortfall = target - lufs;
+            if (!isfinite(lufs) || fabs(shortfall) < 0.05 || i + 1 == LOUD_TRIES)
+                break;
+            double slope = (lufs - l0) / (gain - g0);
+            if (!(slope > 0.05) || slope > 1.0)
+                slope = 1.0;
+            g0 = gain;
+            l0 = lufs;
+            gain += shortfall / slope;
+            if (gain > first + LOUD_MAX_EXTRA)
+                gain = first + LOUD_MAX_EXTRA;
+            if (gain == g0)
+                break;
+        }
+        planned = 1;
+        f->rep.gain_db = gain;
+        f->rep.limited = limited > 0;
+        /* the last try's plan is the one in place */
+    }
+    loud_meter *m = NULL;
+    if ((st = loud_meter_new(&m, f->base.rate, 1, err)) != KS_OK)
+        return st;
+    st = raw_walk(f, planned, m, 1, err);
+    if (st == KS_OK) {
+        f->rep.final_lufs = loud_meter_lufs(m);
+        f->rep.true_peak_dbtp = loud_meter_true_peak_dbtp(m);
+    }
+    loud_meter_free(m);
+    return st;
+}
+
+/* ---------------------------------------------------------------- the encoder thread */
+
+static ks_status consume(file_sink *f, const int16_t *pcm, size_t n, ks_error *err)
+{
+    if (!f->loud)
+        return io_check(f, f->enc->ops->write(f->enc, pcm, n, err), err);
+    ks_status st = loud_add(f->loud, pcm, n, err);
+    if (st != KS_OK)
+        return st;
+    fileio_write(&f->raw_io, pcm, n * sizeof *pcm);
+    f->raw_frames += n;
+    return io_check(f, KS_OK, err);
+}
+
+static ks_status finish_all(file_sink *f, ks_error *err)
+{
+    ks_status st;
+    if (f->loud && (st = loudness_finish(f, err)) != KS_OK)
+        return st;
+    st = io_check(f, f->enc->ops->finish(f->enc, err), err);
+    if (st != KS_OK)
+        return st;
+    fileio_flush(&f->io);
+    return io_check(f, KS_OK, err);
+}
+
+static void *encoder_main(void *arg)
+{
+    file_sink *f = arg;
+    ks_error err;
+    ks_status st = KS_OK;
+    for (;;) {
+        pthread_mutex_lock(&f->mu);
+        while (!f->qlen && !f->closing && !f->stop)
+            pthread_cond_wait(&f->has_data, &f->mu);
+        if (f->stop) {
+            pthread_mutex_unlock(&f->mu);
+            return NULL;
+        }
+        if (!f->qlen) { /* closing, all taken */
+            pthread_mutex_unlock(&f->mu);
+            st = finish_all(f, &err);
+            break;
+        }
+        size_t n = f->qlen < CHUNK ? f->qlen : CHUNK;
+        if (n > QUEUE_FRAMES - f->qhead)
+            n = QUEUE_FRAMES - f->qhead;
+        memcpy(f->chunk, f->q + f->qhead, n * sizeof *f->chunk);
+        f->qhead = (f->qhead + n) % QUEUE_FRAMES;
+        f->qlen -= n;
+        pthread_cond_signal(&f->has_room);
+        pthread_mutex_unlock(&f->mu);
+        if ((st = consume(f, f->chunk, n, &err)) != KS_OK)
+            break;
+    }
+    pthread_mutex_lock(&f->mu);
+    if (st != KS_OK) {
+        f->th_status = st;
+        f->th_err = err;
+    }
+    f->stop = st != KS_OK;
+    pthread_cond_broadcast(&f->has_room);
+    pthread_mutex_unlock(&f->mu);
+    return NULL;
+}
+
+/* Stop and wait for the thread (abort) or let it finish (close). */
+static ks_status join_encoder(file_sink *f, int finish, ks_error *err)
+{
+    if (!f->started)
+        return KS_OK;
+    pthread_mutex_lock(&f->mu);
+    if (finish)
+        f->closing = 1;
+    else
+        f->stop = 1;
+    pthread_cond_broadcast(&f->has_data);
+    pthread_mutex_unlock(&f->mu);
+    pthread_join(f->thread, NULL);
+    if (finish && f->th_status != KS_OK) {
+        if (err)
+            *err = f->th_err;
+        return f->th_status;
+    }
+    return KS_OK;
+}
+
 /* ---------------------------------------------------------------- vtable */
 
 static ks_status file_write(ks_sink *s, const int16_t *pcm, size_t frames, ks_error *err)
 {
     file_sink *f = (file_sink *)s;
-    if (!f->src) {
-        sf_count_t w = sf_write_short(f->sf, pcm, (sf_count_t)frames);
-        if (w != (sf_count_t)frames || f->vio.err)
-            return file_fail(f, err, sf_error(f->sf));
-        return KS_OK;
+    pthread_mutex_lock(&f->mu);
+    while (frames) {
+        while (f->qlen == QUEUE_FRAMES && f->th_status == KS_OK)
+            pthread_cond_wait(&f->has_room, &f->mu);
+        if (f->th_status != KS_OK)
+            break;
+        size_t tail = (f->qhead + f->qlen) % QUEUE_FRAMES;
+        size_t n = QUEUE_FRAMES - f->qlen;
+        if (n > QUEUE_FRAMES - tail)
+            n = QUEUE_FRAMES - tail;
+        if (n > frames)
+            n = frames;
+        memcpy(f->q + tail, pcm, n * sizeof *pcm);
+        f->qlen += n;
+        pcm += n;
+        frames -= n;
+        pthread_cond_signal(&f->has_data);
     }
-    size_t off = 0;
-    while (off < frames) {
-        size_t n = frames - off;
-        if (n > RESAMPLE_BLOCK)
-            n = RESAMPLE_BLOCK;
-        src_short_to_float_array(pcm + off, f->in_f, (int)n);
-        ks_status st = resample_feed(f, f->in_f, (long)n, 0, err);
-        if (st != KS_OK)
-            return st;
-        off += n;
-    }
-    return KS_OK;
+    ks_status st = f->th_status;
+    if (st != KS_OK && err)
+        *err = f->th_err;
+    pthread_mutex_unlock(&f->mu);
+    return st;
 }
 
 static void file_abort(ks_sink *s)
 {
-    file_discard((file_sink *)s);
+    file_sink *f = (file_sink *)s;
+    join_encoder(f, 0, NULL);
+    file_discard(f);
 }
 
 static ks_status file_close(ks_sink *s, ks_error *err)
 {
     file_sink *f = (file_sink *)s;
-    ks_status st = KS_OK;
-    if (f->src) {
-        st = resample_feed(f, f->in_f, 0, 1, err);
-        if (st != KS_OK)
-            goto fail;
-    }
-    int rc = sf_close(f->sf);
-    f->sf = NULL;
-    vio_flush(&f->vio);
-    if (rc != 0 || f->vio.err) {
-        st = file_fail(f, err, rc);
+    ks_status st = join_encoder(f, 1, err);
+    if (st != KS_OK)
         goto fail;
-    }
     if ((f->tmp || f->anon) && fsync(f->fd) != 0) {
         st = status_set(err, KS_EIO, "%s: %s", f->path, strerror(errno));
         goto fail;
     }
     if (f->anon && (st = link_anon(f, err)) != KS_OK)
         goto fail;
-    rc = close(f->fd);
+    int rc = close(f->fd);
     f->fd = -1;
     if (rc != 0) {
         st = status_set(err, KS_EIO, "%s: %s", f->path, strerror(errno));
@@ -423,6 +484,8 @@ static ks_status file_close(ks_sink *s, ks_error *err)
         }
         free(dir);
     }
+    if (f->opt.report)
+        *f->opt.report = f->rep;
     file_discard(f);
     return KS_OK;
 fail:
@@ -433,27 +496,6 @@ fail:
 static const sink_ops file_ops = {"file", file_write, file_close, file_abort};
 
 /* ---------------------------------------------------------------- open */
-
-static int opus_rate_for(int rate)
-{
-    static const int ok[] = {8000, 12000, 16000, 24000, 48000};
-    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
-        if (rate <= ok[i])
-            return ok[i];
-    return 48000;
-}
-
-static int sf_format_for(ks_format fmt)
-{
-    switch (fmt) {
-    case KS_FORMAT_WAV: return SF_FORMAT_WAV | SF_FORMAT_PCM_16;
-    case KS_FORMAT_FLAC: return SF_FORMAT_FLAC | SF_FORMAT_PCM_16;
-    case KS_FORMAT_OGG: return SF_FORMAT_OGG | SF_FORMAT_VORBIS;
-    case KS_FORMAT_OPUS: return SF_FORMAT_OGG | SF_FORMAT_OPUS;
-    case KS_FORMAT_MP3: return SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III;
-    default: return 0;
-    }
-}
 
 static char *dup_range(const char *s, size_t n)
 {
@@ -564,19 +606,81 @@ static ks_status make_temp(file_sink *f, ks_error *err)
     return KS_OK;
 }
 
+
+/* An unnamed scratch file for the loudness pass: next to the output, else in
+ * $TMPDIR or /tmp (a device such as /dev/null has no folder to write in). */
+static int open_scratch(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? dup_range(path, slash == path ? 1 : (size_t)(slash - path)) : NULL;
+    const char *tmpdir = getenv("TMPDIR");
+    const char *dirs[3] = {dir ? dir : ".", tmpdir && *tmpdir ? tmpdir : "/tmp", "/tmp"};
+    int fd = -1;
+    for (int i = 0; i < 3 && fd < 0; i++) {
+#ifdef O_TMPFILE
+        fd = open(dirs[i], O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+#endif
+        if (fd < 0) {
+            size_t n = strlen(dirs[i]) + 32;
+            char *t = malloc(n);
+            if (!t)
+                break;
+            snprintf(t, n, "%s/.kazspeak-pcm.XXXXXX", dirs[i]);
+            fd = mkstemp(t);
+            if (fd >= 0) {
+                unlink(t);
+                (void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+            }
+            free(t);
+        }
+    }
+    free(dir);
+    return fd;
+}
+
+static ks_status check_options(const char *path, ks_format fmt, const ks_file_options *o, ks_error *err)
+{
+    if (o->quality < 0 || o->quality > 10)
+        return status_set(err, KS_EINVAL, "%s: quality %d: use 1..10", path, o->quality);
+    if (o->bitrate < 0)
+        return status_set(err, KS_EINVAL, "%s: bad bit rate %d", path, o->bitrate);
+    if (o->quality && o->bitrate)
+        return status_set(err, KS_EINVAL, "%s: give a quality or a bit rate, not both", path);
+    if ((o->quality || o->bitrate) && (fmt == KS_FORMAT_WAV || fmt == KS_FORMAT_FLAC))
+        return status_set(err, KS_EINVAL, "%s: %s is lossless: quality and bit rate do not apply", path,
+                          fmt == KS_FORMAT_WAV ? "WAV" : "FLAC");
+    if (o->loudness != 0 && !(o->loudness >= -70.0 && o->loudness <= -5.0))
+        return status_set(err, KS_EINVAL, "%s: loudness %g LUFS: use -70..-5", path, o->loudness);
+    if (!(o->true_peak >= -9.0 && o->true_peak <= 0.0))
+        return status_set(err, KS_EINVAL, "%s: true-peak ceiling %g dBTP: use -9..0", path, o->true_peak);
+    return KS_OK;
+}
+
 KS_API ks_status ks_sink_file_open(ks_sink **out, const char *path, ks_format fmt, int rate,
                                    ks_error *err)
+{
+    return ks_sink_file_open_with(out, path, fmt, rate, NULL, err);
+}
+
+KS_API ks_status ks_sink_file_open_with(ks_sink **out, const char *path, ks_format fmt, int rate,
+                                        const ks_file_options *o, ks_error *err)
 {
     if (!out)
         return status_set(err, KS_EINVAL, "ks_sink_file_open: no output pointer");
     *out = NULL;
     if (!path || !*path)
         return status_set(err, KS_EINVAL, "no output file name");
-    if (fmt == KS_FORMAT_NONE || !sf_format_for(fmt))
+    if (fmt <= KS_FORMAT_NONE || fmt > KS_FORMAT_MP3)
         return status_set(err, KS_ENOTSUP, "%s: unknown audio file type (use one of: %s)", path,
                           ks_format_list());
     if (rate < SINK_MIN_RATE || rate > SINK_MAX_RATE)
         return status_set(err, KS_EINVAL, "%s: bad sample rate %d", path, rate);
+    static const ks_file_options none;
+    if (!o)
+        o = &none;
+    ks_status status = check_options(path, fmt, o, err);
+    if (status != KS_OK)
+        return status;
     size_t plen = strlen(path);
     if (path[plen - 1] == '/')
         return status_set(err, KS_EIO, "%s: is a directory", path);
@@ -599,12 +703,24 @@ KS_API ks_status ks_sink_file_open(ks_sink **out, const char *path, ks_format fm
         return status_set(err, KS_ENOMEM, "%s: out of memory", path);
     sink_init(&f->base, &file_ops, rate);
     f->fd = -1;
+    f->raw_fd = -1;
     f->slot = -1;
     f->fmt = fmt;
-    f->out_rate = fmt == KS_FORMAT_OPUS ? opus_rate_for(rate) : rate;
-    ks_status status = KS_OK;
+    f->opt = *o;
+    const char *tags[5] = {o->title, o->artist, o->album, o->date, o->comment};
+    for (int i = 0; i < 5; i++)
+        if (tags[i] && *tags[i] && !(f->strs[i] = dup_range(tags[i], strlen(tags[i])))) {
+            status = status_set(err, KS_ENOMEM, "%s: out of memory", path);
+            goto fail;
+        }
+    f->opt.title = f->strs[0];
+    f->opt.artist = f->strs[1];
+    f->opt.album = f->strs[2];
+    f->opt.date = f->strs[3];
+    f->opt.comment = f->strs[4];
     f->path = dup_range(path, plen);
-    if (!f->path) {
+    f->q = malloc(QUEUE_FRAMES * sizeof *f->q);
+    if (!f->path || !f->q) {
         status = status_set(err, KS_ENOMEM, "%s: out of memory", path);
         goto fail;
     }
@@ -619,54 +735,44 @@ KS_API ks_status ks_sink_file_open(ks_sink **out, const char *path, ks_format fm
         if (status != KS_OK)
             goto fail;
     }
-    f->vio.fd = f->fd;
+    fileio_init(&f->io, f->fd);
+    fileio_init(&f->raw_io, -1);
 
-    SF_INFO info;
-    memset(&info, 0, sizeof info);
-    info.samplerate = f->out_rate;
-    info.channels = 1;
-    info.format = sf_format_for(fmt);
-    f->sf = sf_open_virtual(&vio_ops, SFM_WRITE, &info, &f->vio);
-    if (!f->sf) {
-        if (f->vio.err)
-            status = status_set(err, KS_EIO, "%s: %s", path, strerror(f->vio.err));
-        else
-            status = status_set(err, KS_ENOTSUP, "%s: cannot write %s at %d Hz: %s", path,
-                                format_name(fmt), f->out_rate, sf_strerror(NULL));
+    enc_params p = {&f->io, f->path, fmt, rate, !direct, &f->opt};
+    if (fmt == KS_FORMAT_MP3)
+        status = enc_mp3_open(&f->enc, &p, err);
+    else if (fmt == KS_FORMAT_OPUS)
+        status = enc_opus_open(&f->enc, &p, err);
+    else
+        status = enc_sndfile_open(&f->enc, &p, err);
+    status = io_check(f, status, err);
+    if (status != KS_OK)
+        goto fail;
+
+    if (o->loudness != 0) {
+        if ((status = loud_new(&f->loud, rate, err)) != KS_OK)
+            goto fail;
+        f->raw_fd = open_scratch(path);
+        if (f->raw_fd < 0) {
+            status = status_set(err, KS_EIO, "%s: no temporary file for the loudness pass: %s", path, strerror(errno));
+            goto fail;
+        }
+        fileio_init(&f->raw_io, f->raw_fd);
+    }
+
+    if (pthread_mutex_init(&f->mu, NULL) != 0 || pthread_cond_init(&f->has_data, NULL) != 0 ||
+        pthread_cond_init(&f->has_room, NULL) != 0) {
+        status = status_set(err, KS_ENOMEM, "%s: cannot start the encoder", path);
         goto fail;
     }
-    if (fmt == KS_FORMAT_OGG) {
-        double q = 0.4;
-        sf_command(f->sf, SFC_SET_VBR_ENCODING_QUALITY, &q, sizeof q);
-    } else if (fmt == KS_FORMAT_MP3) {
-        /* CBR: libsndfile's reader mis-measures VBR MP3 without a Xing header. */
-        /* (1.2.0 returns 0 from this command on success: ask afterwards) */
-        int mode = SF_BITRATE_MODE_CONSTANT;
-        sf_command(f->sf, SFC_SET_BITRATE_MODE, &mode, sizeof mode);
-        if (sf_command(f->sf, SFC_GET_BITRATE_MODE, NULL, 0) != SF_BITRATE_MODE_CONSTANT) {
-            status = status_set(err, KS_EAUDIO, "%s: cannot set constant bit rate: %s", path,
-                                sf_text(sf_error(f->sf)));
-            goto fail;
-        }
-    }
-    if (f->vio.err) {
-        status = status_set(err, KS_EIO, "%s: %s", path, strerror(f->vio.err));
+    f->started = 1;
+    if (pthread_create(&f->thread, NULL, encoder_main, f) != 0) {
+        f->started = 0;
+        pthread_mutex_destroy(&f->mu);
+        pthread_cond_destroy(&f->has_data);
+        pthread_cond_destroy(&f->has_room);
+        status = status_set(err, KS_ENOMEM, "%s: cannot start the encoder thread", path);
         goto fail;
-    }
-    if (f->out_rate != rate) {
-        int e = 0;
-        f->src = src_new(SRC_SINC_FASTEST, 1, &e);
-        if (!f->src) {
-            status = status_set(err, KS_EAUDIO, "%s: resampler: %s", path, src_strerror(e));
-            goto fail;
-        }
-        f->ratio = (double)f->out_rate / (double)rate;
-        f->out_cap = (long)(RESAMPLE_BLOCK * f->ratio) + 256;
-        f->out_f = malloc((size_t)f->out_cap * sizeof *f->out_f);
-        if (!f->out_f) {
-            status = status_set(err, KS_ENOMEM, "%s: out of memory", path);
-            goto fail;
-        }
     }
     *out = &f->base;
     return KS_OK;

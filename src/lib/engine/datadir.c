@@ -1,8 +1,11 @@
 /* datadir.c - where kazspeak's voices, lexicon and eSpeak NG data live. */
+#define _GNU_SOURCE /* dladdr */
+#include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -38,25 +41,64 @@ static int running_from_build_tree(void)
     return strncmp(exe, bin, bl) == 0 && exe[bl] == '/';
 }
 
-/* <folder of the running program>/../share/kazspeak, when it exists: an
- * installed tree found where it really is (also after cmake --install --prefix). */
-static int installed_next_to_program(char *dst, size_t n)
+/* The installed data relative to an installed binary's folder: the library
+ * (libdir), a program (bindir) or the speech-dispatcher module (its module
+ * folder).  CMake computes these at configure time from the install layout;
+ * the layout stays the same under any `cmake --install --prefix P` and when
+ * the whole tree is moved, so the data is found wherever it was put. */
+static const char *const data_from_binary[] = {KS_LIB_TO_DATA, KS_BIN_TO_DATA, KS_SDMOD_TO_DATA};
+
+/* The first of <dir>/<relative path> that holds voices/, into dst. */
+static int data_beside(const char *dir, char *dst, size_t n)
 {
+    for (size_t i = 0; i < sizeof data_from_binary / sizeof data_from_binary[0]; i++) {
+        char probe[PATH_MAX];
+        int r = snprintf(probe, sizeof probe, "%s/%s/voices", dir, data_from_binary[i]);
+        if (r < 0 || (size_t)r >= sizeof probe || !is_dir(probe))
+            continue;
+        r = snprintf(probe, sizeof probe, "%s/%s", dir, data_from_binary[i]);
+        if (r < 0 || (size_t)r >= sizeof probe)
+            continue;
+        char real[PATH_MAX];
+        const char *use = realpath(probe, real) ? real : probe;
+        r = snprintf(dst, n, "%s", use);
+        if (r > 0 && (size_t)r < n)
+            return 1;
+    }
+    return 0;
+}
+
+/* The folder holding `file` (a path), into dir. */
+static int folder_of(const char *file, char *dir, size_t n)
+{
+    char real[PATH_MAX];
+    if (!realpath(file, real))
+        return 0;
+    char *slash = strrchr(real, '/');
+    if (!slash)
+        return 0;
+    *slash = '\0';
+    int r = snprintf(dir, n, "%s", real[0] ? real : "/");
+    return r > 0 && (size_t)r < n;
+}
+
+/* Installed data next to where this code is: the shared library (dladdr on
+ * one of its functions gives its file; in a program linked with the static
+ * library that is the program itself), then the running program
+ * (/proc/self/exe). */
+static int installed_beside_binary(char *dst, size_t n)
+{
+    char dir[PATH_MAX];
+    Dl_info info;
+    if (dladdr((void *)(uintptr_t)&ks_data_find, &info) && info.dli_fname && info.dli_fname[0] == '/' &&
+        folder_of(info.dli_fname, dir, sizeof dir) && data_beside(dir, dst, n))
+        return 1;
     char exe[PATH_MAX];
     ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (len <= 0)
         return 0;
     exe[len] = '\0';
-    char *slash = strrchr(exe, '/');
-    if (!slash)
-        return 0;
-    *slash = '\0';
-    char probe[PATH_MAX];
-    int r = snprintf(probe, sizeof probe, "%s/../share/kazspeak/voices", exe);
-    if (r < 0 || (size_t)r >= sizeof probe || !is_dir(probe))
-        return 0;
-    r = snprintf(dst, n, "%s/../share/kazspeak", exe);
-    return r > 0 && (size_t)r < n;
+    return folder_of(exe, dir, sizeof dir) && data_beside(dir, dst, n);
 }
 
 KS_API ks_status ks_data_find(const char *explicit_dir, char *root, size_t root_len, char *espeak,
@@ -77,12 +119,12 @@ KS_API ks_status ks_data_find(const char *explicit_dir, char *root, size_t root_
     } else if (build_tree) {
         chosen = KS_SOURCE_DIR;
         why = "source tree";
-    } else if (installed_next_to_program(beside, sizeof beside)) {
+    } else if (installed_beside_binary(beside, sizeof beside)) {
         chosen = beside;
-        why = "install prefix";
+        why = "installed library or program";
     } else {
         chosen = KS_INSTALL_DATADIR;
-        why = "install prefix";
+        why = "configured install prefix; no data found beside the library or program";
     }
     if (!is_dir(chosen))
         return status_set(err, KS_EIO, "%s: data folder (from %s) does not exist", chosen, why);
