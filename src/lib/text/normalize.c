@@ -950,6 +950,7 @@ typedef struct num {
     const char *fp;    /* fraction digits, NULL for an integer */
     size_t fn;
     int ngroups, small, plain4;
+    int prop; /* an item of a list or range whose last item is an ordinal (RULES §25) */
     uint64_t val;
     const char *sign;
     const lex_entry *pre_cur; /* "$5": the currency sign before the number */
@@ -1023,6 +1024,129 @@ static size_t finish(ks_normalizer *nz, const numtok *x, size_t end, size_t knex
     return knext - x->kstart;
 }
 
+/* ---------------------------------------------------------------- ordinal propagation (RULES §25) */
+
+/* "N орын", "N сынып", "N курс" (any case, not the adjectival -дық/-лық): a counter noun (§25) */
+static int counter_word(ks_normalizer *nz, const tok *t)
+{
+    static const char *const STEMS[] = {"орын", "сынып", "сыныб", "курс", NULL};
+    if (t->type != T_WORD || !(t->f & F_LOWER) || TL(t) > 64)
+        return 0;
+    const char *s = TX(nz, t);
+    size_t l = TL(t);
+    for (const char *const *st = STEMS; *st; st++) {
+        size_t sl = strlen(*st);
+        if (l < sl || memcmp(s, *st, sl) != 0)
+            continue;
+        morph_seq m;
+        if (l == sl)
+            return 1;
+        if (morph_parse(s + sl, l - sl, &m) && m.cat[0] != MC_ADJ)
+            return 1;
+    }
+    return 0;
+}
+
+/* a plural жылдар-word ("60 жылдарында", a decade, §25) */
+static int decade_word(ks_normalizer *nz, const tok *t)
+{
+    static const char J[] = "жылдар";
+    int adj;
+    return jyl_word(nz, t, &adj) && TL(t) >= sizeof J - 1 && memcmp(TX(nz, t), J, sizeof J - 1) == 0;
+}
+
+enum { TR_NONE, TR_MONTH, TR_YEAR, TR_ALL, TR_COUNTER, TR_DECADE };
+
+/* The ordinal trigger after the last item of a list (digits at kd, next token k), by kind (§25) */
+static int list_trigger(ks_normalizer *nz, size_t kd, size_t k)
+{
+    tok d = *T(nz, kd), t = *T(nz, k);
+    uint64_t v = 0;
+    if (TL(&d) > 4 || !number_parse_u64(TX(nz, &d), TL(&d), &v))
+        return TR_NONE;
+    if (is_punct(&t, ')') && is_punct(TB(nz, kd, 1), '(')) /* 10-11(12) сынып */
+        t = *T(nz, ++k);
+    if (is_hyphen(&t) && t.s == d.e && ordinal_word_at(nz, k) && T(nz, k + 1)->type == T_WORD)
+        return TR_ALL; /* 23, 32-минуттарда */
+    tok w = *T(nz, k + 1);
+    if (!is_sp(&t) || w.type != T_WORD)
+        return TR_NONE;
+    int adj;
+    if (TL(&d) <= 2 && v >= 1 && v <= 31 && month_word(nz, &w))
+        return TR_MONTH;
+    if (TL(&d) == 4 && v >= 1000 && v <= 2100 && (jyl_word(nz, &w, &adj) || year_abbrev_at(nz, k + 1)))
+        return TR_YEAR;
+    if (TL(&d) <= 2 && v >= 1 && v <= 12 && counter_word(nz, &w))
+        return TR_COUNTER;
+    if (TL(&d) == 2 && v % 10 == 0 && decade_word(nz, &w))
+        return TR_DECADE;
+    return TR_NONE;
+}
+
+/* The separator of a number list or range at k: ", ", " және "/" мен "/" пен "/" бен "/" немесе ",
+ * "-", "–", "—" with or without spaces, or the glued "(" of a bracketed alternative.
+ * Returns the index of the next item (a plain digits token) or 0. */
+static size_t list_next_item(ks_normalizer *nz, size_t k)
+{
+    static const char *const JOIN[] = {"және", "мен", "пен", "бен", "немесе", NULL};
+    tok a = *T(nz, k), b = *T(nz, k + 1), c = *T(nz, k + 2);
+    size_t j = 0;
+    if (is_punct(&a, ',') && is_sp(&b))
+        j = k + 2;
+    else if (is_rangedash(&a) || is_punct(&a, 0x2014))
+        j = is_sp(&b) ? k + 2 : k + 1;
+    else if (is_sp(&a) && (is_rangedash(&b) || is_punct(&b, 0x2014)) && is_sp(&c))
+        j = k + 3;
+    else if (is_sp(&a) && b.type == T_WORD && (b.f & F_LOWER) && TL(&b) <= 12 && is_sp(&c)) {
+        for (const char *const *jw = JOIN; *jw; jw++)
+            if (tok_eq(nz, &b, *jw))
+                j = k + 3;
+    } else if (is_punct(&a, '(') && a.s == TB(nz, k, 1)->e)
+        j = k + 1;
+    if (!j)
+        return 0;
+    tok d = *T(nz, j), n1 = *T(nz, j + 1), n2 = *T(nz, j + 2);
+    if (d.type != T_DIGITS || TL(&d) > 4)
+        return 0;
+    if ((is_punct(&n1, ',') || is_punct(&n1, '.') || is_punct(&n1, ':') || is_punct(&n1, '/')) && n2.type == T_DIGITS)
+        return 0; /* a decimal, date, time or fraction is not a list item */
+    if (n1.type == T_SPACE && (n1.f & F_SEP) && n2.type == T_DIGITS && TL(&n2) == 3)
+        return 0; /* 4 215: a grouped number */
+    return j;
+}
+
+/* The number x is an item of a list or range whose last item is an ordinal of x's kind (§25). */
+static int list_propagates(ks_normalizer *nz, const numtok *x)
+{
+    if (!x->small || x->ngroups || x->fp || x->sign || x->pre_cur)
+        return 0;
+    size_t kd = x->kd, k = x->k1;
+    for (int items = 0; items < 16; items++) {
+        size_t j = list_next_item(nz, k);
+        if (!j)
+            break;
+        kd = j;
+        k = j + 1;
+    }
+    if (kd == x->kd && !(is_punct(TB(nz, kd, 1), '(') && is_punct(T(nz, k), ')')))
+        return 0; /* a lone item is read by its own context; "(12) сынып" is the bracketed last item */
+    tok d0 = *T(nz, x->kd);
+    switch (list_trigger(nz, kd, k)) {
+    case TR_MONTH:
+        return TL(&d0) <= 2 && x->val >= 1 && x->val <= 31;
+    case TR_YEAR:
+        return x->plain4;
+    case TR_ALL:
+        return 1;
+    case TR_COUNTER:
+        return TL(&d0) <= 2 && x->val >= 1 && x->val <= 12;
+    case TR_DECADE:
+        return TL(&d0) == 2 && x->val % 10 == 0 && x->val > 0;
+    default:
+        return 0;
+    }
+}
+
 /* Ranges "10-15", "3–5%", "1845–1904 жж.", "5-7-сыныптар" (RULES §13): the first end is
  * read here, the second end is the next number (ordinal when this one is, §25). */
 static size_t number_range(ks_normalizer *nz, const numtok *x)
@@ -1035,6 +1159,8 @@ static size_t number_range(ks_normalizer *nz, const numtok *x)
     uint64_t v2 = 0;
     int yr = x->plain4 && TL(&d2) == 4 && number_parse_u64(TX(nz, &d2), 4, &v2) && v2 >= 1000 && v2 <= 2100 &&
              v2 > x->val;
+    if (x->plain4 && TL(&d2) <= 2 && T(nz, x->k1 + 2)->type != T_DIGITS)
+        yr = 1; /* 1678-80 жылдарға: a shortened second year, read as written (§25, §21.6) */
     if (yr) {
         tok pb = *TB(nz, x->kstart, 1), pa = *T(nz, x->k1 + 2);
         yr = year_context(nz, x->k1 + 2) || (is_punct(&pb, '(') && is_punct(&pa, ')'));
@@ -1045,7 +1171,10 @@ static size_t number_range(ks_normalizer *nz, const numtok *x)
         rule = "year_range";
     } else {
         tok after2 = *T(nz, x->k1 + 2);
-        int ord = !x->fp && after2.type != T_DIGITS && ordinal_word_at(nz, x->k1 + 2) && after2.s == d2.e;
+        int ord = x->prop ||
+                  (!x->fp && after2.type != T_DIGITS && ordinal_word_at(nz, x->k1 + 2) && after2.s == d2.e);
+        if (x->prop)
+            rule = "ordinal_list";
         gen_number(nz, w, x->fp, x->fn, ord);
         if (ord)
             nz->force_ord_tok = x->k1 + 1;
@@ -1107,6 +1236,10 @@ static const char *ordinal_context(ks_normalizer *nz, const numtok *x)
         return "date";
     if (x->val >= 1 && x->val <= 2100 && year_abbrev_at(nz, x->k1 + 1))
         return "year";
+    if (x->val >= 1 && x->val <= 12 && TL(&d) <= 2 && counter_word(nz, &nw))
+        return "ordinal_counter"; /* 1 орын, 11 сынып (§25) */
+    if (TL(&d) == 2 && x->val % 10 == 0 && decade_word(nz, &nw))
+        return "ordinal_decade"; /* 60 жылдарында (§25) */
     if ((nw.f & F_LOWER) && is_punct(T(nz, x->k1 + 2), '.')) {
         size_t ke;
         const lex_entry *ab = match_dotted(nz, x->k1 + 1, &ke);
@@ -1120,7 +1253,7 @@ static size_t number_ordinal_by_context(ks_normalizer *nz, const numtok *x)
 {
     if (!x->small || x->ngroups || x->pre_cur || x->sign)
         return 0;
-    const char *rule = nz->force_ord_tok == x->kd ? "year" : ordinal_context(nz, x);
+    const char *rule = x->prop ? "ordinal_list" : nz->force_ord_tok == x->kd ? "year" : ordinal_context(nz, x);
     if (!rule)
         return 0;
     number_ordinal(&nz->wb, nz->dig.data, nz->dig.len);
@@ -1281,6 +1414,7 @@ static size_t rule_number(ks_normalizer *nz, size_t kstart, size_t kd, const cha
     numtok x = {.kstart = kstart, .kd = kd, .sign = sign, .pre_cur = pre_cur};
     if (!read_number(nz, &x))
         return 0;
+    x.prop = list_propagates(nz, &x);
     size_t used;
     start_words(nz, &x);
     if ((used = number_range(nz, &x)) != 0)
