@@ -309,6 +309,13 @@ static int month_word(ks_normalizer *nz, const tok *t)
             if (l == ml || morph_parse(buf + ml, l - ml, &ms))
                 return m + 1;
         }
+        /* қыркүйек -> қыркүйег- before a vowel (қыркүйегіндегі, қыркүйегіне; RULES §30) */
+        if (ml > 2 && memcmp(mn + ml - 2, "к", 2) == 0 && l > ml && memcmp(buf, mn, ml - 2) == 0 &&
+            memcmp(buf + ml - 2, "г", 2) == 0) {
+            morph_seq ms;
+            if (morph_parse(buf + ml, l - ml, &ms))
+                return m + 1;
+        }
     }
     return 0;
 }
@@ -908,38 +915,146 @@ static size_t rule_time(ks_normalizer *nz, size_t k)
     return kk - k;
 }
 
-/* numeric date DD.MM.YYYY (not in the gold; RULES §5 suggestion) */
-static size_t rule_numdate(ks_normalizer *nz, size_t k)
+/* ---------------------------------------------------------------- numeric dates (RULES §30) */
+
+static int small_at(ks_normalizer *nz, const tok *t, uint64_t lo, uint64_t hi, uint64_t *v)
 {
-    tok d = *T(nz, k), p1 = *T(nz, k + 1), m = *T(nz, k + 2), p2 = *T(nz, k + 3), y = *T(nz, k + 4);
-    if (TL(&d) > 2 || !is_punct(&p1, '.') || m.type != T_DIGITS || TL(&m) != 2 || !is_punct(&p2, '.') ||
-        y.type != T_DIGITS || TL(&y) != 4)
+    return t->type == T_DIGITS && TL(t) <= 2 && number_parse_u64(TX(nz, t), TL(t), v) && *v >= lo && *v <= hi;
+}
+
+static int year_at(ks_normalizer *nz, const tok *t, uint64_t *v)
+{
+    return t->type == T_DIGITS && TL(t) == 4 && nz->p[t->s] != '0' && number_parse_u64(TX(nz, t), 4, v) &&
+           *v >= 1000 && *v <= 2100;
+}
+
+/* The end of a sentence right after token k (RULES §0): the end, a line break, or a capital word next. */
+static int sentence_ends_after(ks_normalizer *nz, size_t k)
+{
+    tok nx = *T(nz, k + 1), n1 = *T(nz, k + 2);
+    return nx.type == T_END || (nx.type == T_SPACE && ((nx.f & F_NL) || n1.type == T_END)) ||
+           (is_sp(&nx) && n1.type == T_WORD && (n1.f & F_UP0) && !(n1.f & F_ALLUP && n1.nch == 1));
+}
+
+/* A year-word right after a numeric date, dropped because the reading already says жылғы (§30):
+ * " ж.", " ж", " жж.", " жыл", " жылы", " жылғы".  Returns the first token after it (with the
+ * abbreviation's period) or 0; *final is set when that period ends the sentence. */
+static size_t date_year_word(ks_normalizer *nz, size_t k, int *final)
+{
+    static const char *const W[] = {"ж", "жж", "жыл", "жылы", "жылғы", NULL};
+    tok sp = *T(nz, k), w = *T(nz, k + 1), dot = *T(nz, k + 2);
+    *final = 0;
+    if (!is_sp(&sp) || w.type != T_WORD || !(w.f & F_LOWER))
         return 0;
-    tok nx = *T(nz, k + 5);
-    if (is_punct(&nx, '.') && T(nz, k + 6)->type == T_DIGITS)
-        return 0;
-    uint64_t dv, mv, yv;
-    number_parse_u64(TX(nz, &d), TL(&d), &dv);
-    number_parse_u64(TX(nz, &m), TL(&m), &mv);
-    number_parse_u64(TX(nz, &y), TL(&y), &yv);
-    if (dv < 1 || dv > 31 || mv < 1 || mv > 12)
-        return 0;
+    for (const char *const *x = W; *x; x++) {
+        if (!tok_eq(nz, &w, *x))
+            continue;
+        if (is_punct(&dot, '.') && dot.s == w.e && w.nch <= 2) {
+            *final = sentence_ends_after(nz, k + 2);
+            return k + 3;
+        }
+        return k + 2;
+    }
+    return 0;
+}
+
+/* "<YYYY ordinal> жылғы <DD ordinal> <month>" with the suffix written after the date on the month. */
+static size_t emit_date(ks_normalizer *nz, size_t k, size_t kk, uint64_t yv, uint64_t dv, uint64_t mv,
+                        int keep_dot)
+{
     ks_buf *w = &nz->wb;
     ks_buf_reset(w);
     number_ordinal_u64(w, yv);
     put_word(w, "жылғы", strlen("жылғы"));
     number_ordinal_u64(w, dv);
     put_word(w, kk_month_name((int)mv), strlen(kk_month_name((int)mv)));
-    size_t end = y.e, kk = k + 5;
+    size_t end = T(nz, kk - 1)->e;
     morph_seq ms;
     tok sw;
+    int final = 0;
+    size_t ky;
     if (suffix_at(nz, kk, &ms, &sw)) {
         morph_inflect(w, &ms, 0, 0);
         end = sw.e;
         kk += 2;
+    } else if ((ky = date_year_word(nz, kk, &final)) != 0) {
+        end = T(nz, ky - 1)->e;
+        kk = ky;
     }
-    emit_wb(nz, d.s, end, "date");
+    if (final || keep_dot)
+        ks_buf_putc(w, '.');
+    emit_wb(nz, T(nz, k)->s, end, "date");
     return kk - k;
+}
+
+/* DD.MM.YYYY and D.M.YYYY (§30) */
+static size_t rule_numdate(ks_normalizer *nz, size_t k)
+{
+    tok d = *T(nz, k), p1 = *T(nz, k + 1), m = *T(nz, k + 2), p2 = *T(nz, k + 3), y = *T(nz, k + 4);
+    uint64_t dv, mv, yv;
+    if (!is_punct(&p1, '.') || !is_punct(&p2, '.') || !small_at(nz, &d, 1, 31, &dv) ||
+        !small_at(nz, &m, 1, 12, &mv) || !year_at(nz, &y, &yv))
+        return 0;
+    tok pv = *TB(nz, k, 1), nx = *T(nz, k + 5);
+    if ((is_punct(&pv, '.') && TB(nz, k, 2)->type == T_DIGITS) || (is_punct(&nx, '.') && T(nz, k + 6)->type == T_DIGITS))
+        return 0; /* 1.2.3.2015 */
+    return emit_date(nz, k, k + 5, yv, dv, mv, 0);
+}
+
+/* Year first (§30): YYYY.A.B with optional spaces and a trailing period (2020.29.06., 2005. 01. 07.,
+ * 2011ж. 29. 12.); A > 12 or B > 12 is the day, otherwise YYYY.DD.MM.  Also ISO YYYY-MM-DD. */
+static size_t rule_yearfirst_date(ks_normalizer *nz, size_t k)
+{
+    tok y = *T(nz, k);
+    uint64_t yv, av, bv;
+    if (!year_at(nz, &y, &yv))
+        return 0;
+    tok pv = *TB(nz, k, 1);
+    if (pv.type == T_DIGITS || (is_punct(&pv, '.') && TB(nz, k, 2)->type == T_DIGITS))
+        return 0;
+    size_t j = k + 1;
+    tok t = *T(nz, j);
+    if (is_hyphen(&t)) { /* ISO 2023-09-06 */
+        tok a = *T(nz, j + 1), h2 = *T(nz, j + 2), b = *T(nz, j + 3), nx = *T(nz, j + 4);
+        if (!is_hyphen(&h2) || TL(&a) != 2 || TL(&b) != 2 || !small_at(nz, &a, 1, 12, &av) ||
+            !small_at(nz, &b, 1, 31, &bv) || nx.type == T_DIGITS || (is_hyphen(&nx) && T(nz, j + 5)->type == T_DIGITS))
+            return 0;
+        return emit_date(nz, k, j + 4, yv, bv, av, 0);
+    }
+    if (t.type == T_WORD && tok_eq(nz, &t, "ж") && t.s == y.e) /* 2011ж. 29. 12. */
+        t = *T(nz, ++j);
+    if (!is_punct(&t, '.'))
+        return 0;
+    j++;
+    if (is_sp(T(nz, j)))
+        j++;
+    tok a = *T(nz, j), d2 = *T(nz, j + 1);
+    if (!small_at(nz, &a, 1, 31, &av) || !is_punct(&d2, '.'))
+        return 0;
+    j += 2;
+    if (is_sp(T(nz, j)))
+        j++;
+    tok b = *T(nz, j);
+    if (!small_at(nz, &b, 1, 31, &bv))
+        return 0;
+    j++;
+    tok nx = *T(nz, j);
+    if (nx.type == T_DIGITS || (is_punct(&nx, '.') && T(nz, j + 1)->type == T_DIGITS) ||
+        (is_punct(&nx, ',') && T(nz, j + 1)->type == T_DIGITS))
+        return 0;
+    uint64_t dv = av, mv = bv;
+    if (av > 12 && bv > 12)
+        return 0;
+    if (bv > 12) {
+        dv = bv;
+        mv = av;
+    }
+    int keep_dot = 0;
+    if (is_punct(&nx, '.')) { /* the trailing period is part of the date; one stays at a sentence end */
+        keep_dot = sentence_ends_after(nz, j);
+        j++;
+    }
+    return emit_date(nz, k, j, yv, dv, mv, keep_dot);
 }
 
 /* A number as written at token kd: digits, group separators (§18), a decimal comma (§6). */
@@ -1474,6 +1589,92 @@ static size_t rule_sign(ks_normalizer *nz, size_t k, const tok *t)
     return 0;
 }
 
+/* ---------------------------------------------------------------- registry numbers (RULES §12, §36) */
+
+/* A group of a composite registry number after "-" at k: digits, a Roman numeral or a letter. */
+static int registry_group(ks_normalizer *nz, size_t k)
+{
+    tok h = *T(nz, k), g = *T(nz, k + 1), nx = *T(nz, k + 2);
+    if (!((is_hyphen(&h) || is_punct(&h, '/')) && g.s == h.e && TB(nz, k, 1)->e == h.s))
+        return 0;
+    if (nx.s == g.e && (nx.type == T_WORD || nx.type == T_DIGITS))
+        return 0;
+    if (g.type == T_DIGITS)
+        return TL(&g) <= 6;
+    if (g.type != T_WORD)
+        return 0;
+    if (!(g.f & F_LOWER) && kk_roman_value(TX(nz, &g), TL(&g)))
+        return 1;
+    return g.nch == 1 && (g.f & F_CYR); /* №12804-Ж, № 210-п */
+}
+
+/* "№ 26", "№ 26 332", "N 115", "N29": an ordinal (§12, §36); composite numbers "№ 22-76", "N 2-13-98",
+ * "№ 351-VI", "№12804-Ж": digit groups cardinal, Roman groups ordinal, letters by name, "-" kept,
+ * "/" a space.  k is the № or the Latin N. */
+static size_t rule_registry(ks_normalizer *nz, size_t k)
+{
+    tok t = *T(nz, k), nx = *T(nz, k + 1);
+    size_t kd = k + 1;
+    if (is_sp(&nx))
+        kd++;
+    tok d = *T(nz, kd);
+    if (d.type != T_DIGITS)
+        return 0;
+    tok after = *T(nz, kd + 1);
+    if (after.type == T_WORD && after.s == d.e && !(after.f & F_CYR))
+        return 0;
+    ks_buf *w = &nz->wb;
+    ks_buf_reset(w);
+    if (registry_group(nz, kd + 1)) {
+        number_cardinal(w, TX(nz, &d), TL(&d));
+        size_t j = kd + 1;
+        while (registry_group(nz, j)) {
+            tok h = *T(nz, j), g = *T(nz, j + 1);
+            ks_buf_putc(w, is_hyphen(&h) ? '-' : ' ');
+            size_t mark = w->len;
+            if (g.type == T_DIGITS)
+                number_cardinal(w, TX(nz, &g), TL(&g));
+            else if (kk_roman_value(TX(nz, &g), TL(&g)) && !(g.f & F_LOWER))
+                number_ordinal_u64(w, (uint64_t)kk_roman_value(TX(nz, &g), TL(&g)));
+            else
+                kk_put_letter_name(w, g.cp);
+            if (w->len > mark && w->data[mark] == ' ') {
+                memmove(w->data + mark, w->data + mark + 1, w->len - mark - 1);
+                w->len--;
+            }
+            j += 2;
+        }
+        emit_wb(nz, t.s, T(nz, j - 1)->e, "registry_number");
+        return j - k;
+    }
+    ks_buf_reset(&nz->dig);
+    ks_buf_append(&nz->dig, TX(nz, &d), TL(&d));
+    size_t kk = kd + 1;
+    if (TL(&d) <= 3 && nz->p[d.s] != '0') { /* № 26 332: thousands separators (§36) */
+        for (int g = 0; g < 4; g++) {
+            tok sp = *T(nz, kk), gr = *T(nz, kk + 1), a = *T(nz, kk + 2);
+            if (!(sp.type == T_SPACE && (sp.f & F_SEP) && gr.type == T_DIGITS && TL(&gr) == 3) ||
+                (a.type == T_DIGITS) || (is_punct(&a, ',') && T(nz, kk + 3)->type == T_DIGITS))
+                break;
+            ks_buf_append(&nz->dig, TX(nz, &gr), 3);
+            kk += 2;
+        }
+    }
+    if (nz->dig.failed)
+        return 0;
+    number_ordinal(w, nz->dig.data, nz->dig.len);
+    size_t end = T(nz, kk - 1)->e;
+    morph_seq m;
+    tok sw;
+    if (suffix_at(nz, kk, &m, &sw)) {
+        morph_inflect(w, &m, 0, 0);
+        end = sw.e;
+        kk += 2;
+    }
+    emit_wb(nz, t.s, end, "number_sign");
+    return kk - k;
+}
+
 static size_t rule_punct(ks_normalizer *nz, size_t k)
 {
     tok t = *T(nz, k);
@@ -1484,30 +1685,9 @@ static size_t rule_punct(ks_normalizer *nz, size_t k)
     if ((r = rule_vulgar_fraction(nz, &t)) != 0)
         return r;
     if (t.cp == 0x2116) { /* № (§12) */
-        size_t kd = k + 1;
-        if (is_sp(&nx))
-            kd++;
-        tok d = *T(nz, kd);
-        ks_buf *w = &nz->wb;
-        ks_buf_reset(w);
-        if (d.type == T_DIGITS) {
-            tok after = *T(nz, kd + 1);
-            if (after.type == T_WORD && after.s == d.e && !(after.f & F_CYR))
-                return 0;
-            number_ordinal(w, TX(nz, &d), TL(&d));
-            size_t end = d.e, kk = kd + 1;
-            morph_seq m;
-            tok sw;
-            if (suffix_at(nz, kk, &m, &sw)) {
-                morph_inflect(w, &m, 0, 0);
-                end = sw.e;
-                kk += 2;
-            }
-            emit_wb(nz, t.s, end, "number_sign");
-            return kk - k;
-        }
-        ks_buf_puts(w, "нөмір");
-        emit_wb(nz, t.s, t.e, "symbol");
+        if ((r = rule_registry(nz, k)) != 0)
+            return r;
+        emit(nz, t.s, t.e, "symbol", "нөмір", strlen("нөмір"));
         return 1;
     }
     if (t.cp == '%' || t.cp == 0x066A) {
@@ -1808,6 +1988,9 @@ static size_t rule_word(ks_normalizer *nz, size_t k)
             return r;
     }
     tok nx = *T(nz, k + 1);
+    if (t.nch == 1 && c0 == 'N' && TB(nz, k, 1)->type != T_WORD && TB(nz, k, 1)->type != T_DIGITS &&
+        (r = rule_registry(nz, k)) != 0)
+        return r; /* "N 115", "N29": a Latin N for № (§36) */
     if (is_punct(&nx, '.')) {
         if ((r = rule_abbrev(nz, k, &t)) != 0)
             return r;
@@ -1980,6 +2163,8 @@ KS_API ks_status ks_normalize(ks_normalizer *nz, const char *utf8, size_t len, k
                 used = rule_phone(nz, k, k, 0);
             if (!used)
                 used = rule_numdate(nz, k);
+            if (!used)
+                used = rule_yearfirst_date(nz, k);
             if (!used)
                 used = rule_score(nz, k);
             if (!used)
