@@ -1829,20 +1829,113 @@ static int spell_letters(ks_normalizer *nz, ks_buf *w, const tok *t)
     return 1;
 }
 
-static int is_headline_word(const tok *t) { return t->type == T_WORD && (t->f & F_ALLUP) && t->nch >= 6; }
+static const lex_entry *known_acronym(ks_normalizer *nz, const tok *t)
+{
+    return nz->lex && t->type == T_WORD && bloom_has(nz, BL_ACRONYM, TX(nz, t), TL(t))
+               ? lexicon_find(nz->lex, LEX_ACRONYM, TX(nz, t), TL(t))
+               : NULL;
+}
 
-/* known acronym (§15) or unknown all-caps Cyrillic acronym spelled with letter names (§16) */
+static int caps_pronounceable(ks_normalizer *nz, const tok *t);
+
+/* An all-caps Cyrillic word that is not a known acronym and reads as a word (6+ letters, or 4-5
+ * pronounceable ones): it makes a caps run a headline.  Two short unknown acronyms side by side
+ * ("ҰЯО ИГИ") are not a headline. */
+static int caps_run_word(ks_normalizer *nz, const tok *t)
+{
+    return t->type == T_WORD && (t->f & F_ALLUP) && (t->f & F_CYR) && t->nch >= 4 && !known_acronym(nz, t) &&
+           (t->nch >= 6 || caps_pronounceable(nz, t));
+}
+
+/* The nearest Cyrillic word before (dir < 0) or after k, skipping spaces within the line, punctuation,
+ * numbers and Latin all-caps words, belongs to a caps run (RULES §33, rule 2: a headline). */
+static int caps_neighbour(ks_normalizer *nz, size_t k, int dir)
+{
+    size_t j = k;
+    for (int i = 0; i < 8; i++) {
+        if (dir < 0 && j == 0)
+            return 0;
+        j = dir < 0 ? j - 1 : j + 1;
+        tok t = *T(nz, j);
+        if (t.type == T_END || t.type == T_NONE || (t.type == T_SPACE && (t.f & F_NL)))
+            return 0;
+        if (t.type == T_SPACE || t.type == T_PUNCT || t.type == T_DIGITS ||
+            (t.type == T_WORD && (t.f & F_LAT) && (t.f & F_ALLUP)))
+            continue;
+        return caps_run_word(nz, &t);
+    }
+    return 0;
+}
+
+/* RULES §33 rule 4: a 4-5 letter caps word starting with consonant + vowel or a vowel, with no two
+ * adjacent vowels and no three consonants in a row, is a word (АРЛЕН, ОРАЛ, МӘМС), not letters. */
+static int caps_pronounceable(ks_normalizer *nz, const tok *t)
+{
+    const char *s = TX(nz, t);
+    size_t n = TL(t);
+    int prev_v = -1, run_c = 0, idx = 0, first_v = 0;
+    for (size_t i = 0; i < n; idx++) {
+        uint32_t c;
+        i += utf8_decode(s + i, n - i, &c);
+        int v = kk_is_vowel_letter(c);
+        if (idx == 0)
+            first_v = v;
+        if (idx == 1 && !first_v && !v)
+            return 0; /* starts with two consonants */
+        if (v && prev_v == 1)
+            return 0;
+        run_c = v ? 0 : run_c + 1;
+        if (run_c >= 3)
+            return 0;
+        prev_v = v;
+    }
+    return 1;
+}
+
+/* RULES §33: a caps word that is read as written (a headline or dateline word, a name, a domain) */
+static int caps_as_word(ks_normalizer *nz, size_t k, const tok *t)
+{
+    tok pv = *TB(nz, k, 1), nx = *T(nz, k + 1), pv2 = *TB(nz, k, 2), nx2 = *T(nz, k + 2);
+    /* a hyphenated caps compound (ӨЗІН-ӨЗІ) or a caps domain name (ТЕСТ.ҚАЗ) */
+    if ((is_hyphen(&nx) || is_punct(&nx, '.')) && nx.s == t->e && nx2.s == nx.e && nx2.type == T_WORD &&
+        (nx2.f & F_ALLUP) && nx2.nch >= 2)
+        return 1;
+    if ((is_hyphen(&pv) || is_punct(&pv, '.')) && pv.e == t->s && pv2.e == pv.s && pv2.type == T_WORD &&
+        (pv2.f & F_ALLUP) && pv2.nch >= 2)
+        return 1;
+    if (caps_neighbour(nz, k, -1) || caps_neighbour(nz, k, 1))
+        return 1;
+    if (t->nch >= 4 && caps_pronounceable(nz, t))
+        return 1;
+    return 0;
+}
+
+/* RULES §33: АҚШ доллар- is a lexicalised phrase, the acronym takes the genitive */
+static int genitive_before(ks_normalizer *nz, size_t k, const tok *t)
+{
+    static const struct {
+        const char *acr, *noun;
+    } G[] = {{"АҚШ", "доллар"}};
+    tok sp = *T(nz, k + 1), w = *T(nz, k + 2);
+    if (!is_sp(&sp) || w.type != T_WORD || !(w.f & F_LOWER))
+        return 0;
+    for (size_t i = 0; i < sizeof G / sizeof G[0]; i++) {
+        size_t nl = strlen(G[i].noun);
+        if (tok_eq(nz, t, G[i].acr) && TL(&w) >= nl && memcmp(TX(nz, &w), G[i].noun, nl) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* known acronym (§15) or unknown all-caps Cyrillic acronym spelled with letter names (§16, §33) */
 static size_t rule_acronym(ks_normalizer *nz, size_t k, const tok *t)
 {
-    const lex_entry *e = nz->lex && bloom_has(nz, BL_ACRONYM, TX(nz, t), TL(t))
-                             ? lexicon_find(nz->lex, LEX_ACRONYM, TX(nz, t), TL(t))
-                             : NULL;
+    const lex_entry *e = known_acronym(nz, t);
     int spell = 0;
     if (!e || (e->flags & LF_SPELL)) {
         if (!(t->f & F_ALLUP) || !(t->f & F_CYR) || t->nch < 2 || t->nch > 5)
             return 0;
-        tok pw = *TB(nz, k, 2), nw = *T(nz, k + 2);
-        if (is_headline_word(&pw) || is_headline_word(&nw))
+        if (!e && caps_as_word(nz, k, t))
             return 0;
         spell = 1;
     }
@@ -1864,12 +1957,16 @@ static size_t rule_acronym(ks_normalizer *nz, size_t k, const tok *t)
     }
     size_t end = t->e, kk = k + 1;
     if (suf) {
-        if (spell)
-            ks_buf_append(w, TX(nz, &sw), TL(&sw));
+        if (spell) /* re-harmonised to the last letter name: АЕК-ке -> а е кыға (§33) */
+            morph_inflect(w, &m, 0, 0);
         else
             morph_inflect(w, &m, (m.cat[0] == MC_PL && e->exp2) ? 1 : 0, poss);
         end = sw.e;
         kk = k + 3;
+    } else if (!spell && genitive_before(nz, k, t)) {
+        morph_seq g;
+        if (morph_parse("ның", strlen("ның"), &g))
+            morph_inflect(w, &g, 0, poss);
     } else {
         tok sp = *T(nz, k + 1), pw = *T(nz, k + 2);
         if (is_sp(&sp) && pw.type == T_WORD &&
