@@ -522,6 +522,8 @@ static int ordinal_word_at(ks_normalizer *nz, size_t k)
 static int year_context(ks_normalizer *nz, size_t k)
 {
     tok s = *T(nz, k);
+    if (s.type == T_WORD && s.s == TB(nz, k, 1)->e && year_abbrev_at(nz, k))
+        return 1; /* 2008жж. (§32) */
     if (!is_sp(&s))
         return 0;
     tok w = *T(nz, k + 1);
@@ -856,6 +858,35 @@ static size_t rule_score(ks_normalizer *nz, size_t k)
     return kk - k;
 }
 
+/* Race times M:SS.ff (RULES §28): minutes, then seconds with a decimal fraction. */
+static size_t rule_race_time(ks_normalizer *nz, size_t k)
+{
+    tok m = *T(nz, k), c = *T(nz, k + 1), sec = *T(nz, k + 2), dot = *T(nz, k + 3), f = *T(nz, k + 4);
+    tok nx = *T(nz, k + 5), pv = *TB(nz, k, 1);
+    uint64_t sv;
+    if (TL(&m) > 2 || !is_punct(&c, ':') || sec.type != T_DIGITS || TL(&sec) != 2 || !is_punct(&dot, '.') ||
+        f.type != T_DIGITS || TL(&f) > 3 || !number_parse_u64(TX(nz, &sec), 2, &sv) || sv > 59)
+        return 0;
+    if (pv.type == T_DIGITS || is_punct(&pv, ':') || is_punct(&pv, '.') || nx.type == T_DIGITS || nx.type == T_WORD ||
+        ((is_punct(&nx, '.') || is_punct(&nx, ':') || is_punct(&nx, ',')) && T(nz, k + 6)->type == T_DIGITS))
+        return 0;
+    ks_buf *w = &nz->wb;
+    ks_buf_reset(w);
+    number_cardinal(w, TX(nz, &m), TL(&m));
+    size_t z = nz->p[sec.s] == '0' ? 1 : 0; /* 2:05.31: the seconds are "бес", not "нөл бес" */
+    number_decimal(w, TX(nz, &sec) + z, TL(&sec) - z, TX(nz, &f), TL(&f));
+    size_t end = f.e, kk = k + 5;
+    morph_seq ms;
+    tok sw;
+    if (suffix_at(nz, kk, &ms, &sw)) {
+        morph_glue(w, last_word_start(w), TX(nz, &sw), TL(&sw));
+        end = sw.e;
+        kk += 2;
+    }
+    emit_wb(nz, m.s, end, "race_time");
+    return kk - k;
+}
+
 /* time of day HH:MM[:SS] (§11) */
 static size_t rule_time(ks_normalizer *nz, size_t k)
 {
@@ -1081,6 +1112,26 @@ static int glued_to_latin(ks_normalizer *nz, size_t kd)
            (nxt.type == T_WORD && !(nxt.f & F_CYR) && nxt.s == d.e);
 }
 
+/* RULES §28: "A.B" is a decimal when, directly or after one space, a %, a currency, a scale word,
+ * a unit, есе, градус or секунд follows; k is the token after B. */
+static int point_decimal_before(ks_normalizer *nz, size_t k)
+{
+    static const char *const WORDS[] = {"есе", "градус", "секунд", NULL};
+    tok t = *T(nz, k);
+    if ((is_punct(&t, '.') || is_punct(&t, ',') || is_punct(&t, ':')) && T(nz, k + 1)->type == T_DIGITS)
+        return 0;
+    if (t.type == T_DIGITS || (t.type == T_WORD && t.s == TB(nz, k, 1)->e && !(t.f & F_CYR)))
+        return 0;
+    if (is_sp(&t) && (t.f & F_SEP))
+        t = *T(nz, ++k);
+    size_t ke;
+    if (is_punct(&t, '%') || is_punct(&t, 0x066A) || is_punct(&t, 0xB0))
+        return 1;
+    if (match_adjacent(nz, k, LEX_CURRENCY, &ke) || match_adjacent(nz, k, LEX_UNIT, &ke))
+        return 1;
+    return word_in(nz, &t, WORDS);
+}
+
 /* Read the digits, the group separators (§18) and a decimal comma (§6) into nz->dig and x. */
 static int read_number(ks_normalizer *nz, numtok *x)
 {
@@ -1114,6 +1165,12 @@ static int read_number(ks_normalizer *nz, numtok *x)
             x->fn = TL(&f);
             k1 += 2;
         }
+    }
+    else if (is_punct(&c, '.') && f.type == T_DIGITS && !(is_punct(&pc, '.') && pd.type == T_DIGITS) &&
+             point_decimal_before(nz, k1 + 2)) {
+        x->fp = TX(nz, &f); /* 12.5% (RULES §28) */
+        x->fn = TL(&f);
+        k1 += 2;
     }
     if (nz->dig.failed)
         return 0;
@@ -1339,6 +1396,15 @@ static size_t number_with_word(ks_normalizer *nz, const numtok *x)
 static const char *ordinal_context(ks_normalizer *nz, const numtok *x)
 {
     tok d = *T(nz, x->kd), sp = *T(nz, x->k1), nw = *T(nz, x->k1 + 1);
+    if (sp.type == T_WORD && sp.s == x->end && (sp.f & F_LOWER) && is_punct(&nw, '.')) {
+        size_t ke; /* an abbreviation glued to the number: 15ғ., 2008жж. (§32) */
+        const lex_entry *ab = match_dotted(nz, x->k1, &ke);
+        if (ab && (ab->flags & LF_YEAR) && x->plain4)
+            return "year";
+        if (ab && (ab->flags & LF_AFTER_NUM) && x->val >= 1 && x->val <= 21)
+            return "ordinal";
+        return NULL;
+    }
     if (!is_sp(&sp) || nw.type != T_WORD)
         return NULL;
     int adj;
@@ -1364,14 +1430,40 @@ static const char *ordinal_context(ks_normalizer *nz, const numtok *x)
     return NULL;
 }
 
+/* A year + "ж" without its period, glued or spaced, before a day and a month (§30): returns the token
+ * after the "ж", or 0. */
+static size_t year_zh_before_date(ks_normalizer *nz, const numtok *x)
+{
+    if (!x->plain4)
+        return 0;
+    size_t j = x->k1;
+    if (is_sp(T(nz, j)))
+        j++;
+    tok z = *T(nz, j), sp = *T(nz, j + 1), d = *T(nz, j + 2), sp2 = *T(nz, j + 3), m = *T(nz, j + 4);
+    uint64_t dv;
+    if (z.type != T_WORD || !tok_eq(nz, &z, "ж") || !is_sp(&sp) || !small_at(nz, &d, 1, 31, &dv) || !is_sp(&sp2) ||
+        !month_word(nz, &m))
+        return 0;
+    return j + 1;
+}
+
 static size_t number_ordinal_by_context(ks_normalizer *nz, const numtok *x)
 {
     if (!x->small || x->ngroups || x->pre_cur || x->sign)
         return 0;
+    size_t kz = year_zh_before_date(nz, x);
+    if (kz) { /* 1997ж 22 қазандағы, 2020 ж 1 қаңтардан (§30) */
+        number_ordinal(&nz->wb, nz->dig.data, nz->dig.len);
+        put_word(&nz->wb, "жылғы", strlen("жылғы"));
+        return finish(nz, x, T(nz, kz - 1)->e, kz, "year");
+    }
     const char *rule = x->prop ? "ordinal_list" : nz->force_ord_tok == x->kd ? "year" : ordinal_context(nz, x);
     if (!rule)
         return 0;
     number_ordinal(&nz->wb, nz->dig.data, nz->dig.len);
+    tok gl = *T(nz, x->k1);
+    if (gl.type == T_WORD && gl.s == x->end)
+        ks_buf_putc(&nz->wb, ' '); /* 15ғ. -> он бесінші ғасыр */
     return finish(nz, x, x->end, x->k1, rule);
 }
 
@@ -1477,6 +1569,10 @@ static size_t number_with_unit(ks_normalizer *nz, const numtok *x)
     int final_dot = 0;
     kk = unit_after(nz, kk, x, &u);
     if (u.w) {
+        tok ud = *T(nz, kk), ul = *T(nz, kk - 1);
+        if (is_punct(&ud, '.') && ul.type == T_WORD && ud.s == ul.e && ul.nch >= 2 && T(nz, kk + 1)->type != T_WORD &&
+            T(nz, kk + 1)->type != T_DIGITS && !sentence_ends_after(nz, kk))
+            kk++; /* 70 мм., қалындығы: the unit's own period (§32) */
         rule = u.rule;
         end = T(nz, kk - 1)->e;
         tok lastk = *T(nz, kk - 1), nx = *T(nz, kk), n1 = *T(nz, kk + 1);
@@ -1816,6 +1912,39 @@ static size_t rule_roman(ks_normalizer *nz, size_t k, const tok *t)
     return knext - k;
 }
 
+/* A Roman numeral glued to ғ./ғғ. ("XVIIғ.", RULES §32): the ordinal, a space, the abbreviation. */
+static size_t rule_roman_glued_abbrev(ks_normalizer *nz, size_t k, const tok *t)
+{
+    static const char *const AB[] = {"ғғ", "ғ", NULL};
+    tok dot = *T(nz, k + 1);
+    if (!is_punct(&dot, '.') || !nz->lex || (t->f & F_LOWER) || TL(t) > 40)
+        return 0;
+    for (const char *const *a = AB; *a; a++) {
+        size_t al = strlen(*a), l = TL(t);
+        if (l <= al || memcmp(TX(nz, t) + l - al, *a, al) != 0)
+            continue;
+        int rv = kk_roman_value(TX(nz, t), l - al);
+        char key[8];
+        memcpy(key, *a, al);
+        key[al] = '.';
+        const lex_entry *e = lexicon_find(nz->lex, LEX_ABBREV, key, al + 1);
+        if (rv <= 0 || !e)
+            return 0;
+        ks_buf *w = &nz->wb;
+        ks_buf_reset(w);
+        number_ordinal_u64(w, (uint64_t)rv);
+        put_word(w, e->exp, e->elen);
+        tok nx = *T(nz, k + 2);
+        if (sentence_ends_after(nz, k + 1))
+            ks_buf_putc(w, '.');
+        else if (nx.type == T_WORD && nx.s == dot.e)
+            ks_buf_putc(w, ' ');
+        emit_wb(nz, t->s, dot.e, "roman");
+        return 2;
+    }
+    return 0;
+}
+
 static int spell_letters(ks_normalizer *nz, ks_buf *w, const tok *t)
 {
     const char *s = TX(nz, t);
@@ -1994,7 +2123,7 @@ static size_t rule_abbrev(ks_normalizer *nz, size_t k, const tok *t)
     if ((e->flags & LF_AFTER_CAP) && !(is_sp(&pv) && pv2.type == T_WORD && (pv2.f & F_UP0)))
         return 0;
     if (e->flags & (LF_AFTER_NUM | LF_YEAR)) {
-        int after_num = is_sp(&pv) && pv2.type == T_DIGITS;
+        int after_num = (is_sp(&pv) && pv2.type == T_DIGITS) || (pv.type == T_DIGITS && pv.e == t->s); /* 15ғ. (§32) */
         if (!after_num && !(e->flags & LF_YEAR) && is_sp(&pv) && pv2.type == T_WORD)
             after_num = kk_roman_value(TX(nz, &pv2), TL(&pv2)) > 0;
         if (!after_num)
@@ -2002,7 +2131,7 @@ static size_t rule_abbrev(ks_normalizer *nz, size_t k, const tok *t)
     }
     tok nx = *T(nz, kend), n1 = *T(nz, kend + 1);
     int at_end = nx.type == T_END || (nx.type == T_SPACE && ((nx.f & F_NL) || n1.type == T_END));
-    int before_paren = is_punct(&nx, ')');
+    int before_paren = is_punct(&nx, ')') || (is_sp(&nx) && is_punct(&n1, ')'));
     int before_cap = is_sp(&nx) && n1.type == T_WORD && (n1.f & F_UP0);
     if ((e->flags & LF_MID) && at_end)
         return 0;
@@ -2014,6 +2143,7 @@ static size_t rule_abbrev(ks_normalizer *nz, size_t k, const tok *t)
         int before_date = is_sp(&nx) && n1.type == T_DIGITS && TL(&n1) <= 2 &&
                           number_parse_u64(TX(nz, &n1), TL(&n1), &dv) && dv >= 1 && dv <= 31 && is_sp(&n2) &&
                           month_word(nz, &n3);
+        before_date = before_date || (is_sp(&nx) && month_word(nz, &n1)); /* 1917 ж. желтоқсандағы (§14) */
         if ((at_end || before_paren) && e->exp2) {
             x = e->exp2;
             xl = e->e2len;
@@ -2030,6 +2160,8 @@ static size_t rule_abbrev(ks_normalizer *nz, size_t k, const tok *t)
     ks_buf_append(w, x, xl);
     if (at_end || ((e->flags & LF_FINAL) && before_cap))
         ks_buf_putc(w, '.');
+    else if (nx.type == T_WORD && nx.s == T(nz, kend - 1)->e)
+        ks_buf_putc(w, ' '); /* ғ.басында -> ғасыр басында (§32) */
     emit_wb(nz, t->s, T(nz, kend - 1)->e, "abbreviation");
     return kend - k;
 }
@@ -2084,6 +2216,8 @@ static size_t rule_word(ks_normalizer *nz, size_t k)
         if ((r = rule_roman(nz, k, &t)) != 0)
             return r;
     }
+    if (!(t.f & F_LOWER) && (r = rule_roman_glued_abbrev(nz, k, &t)) != 0)
+        return r;
     tok nx = *T(nz, k + 1);
     if (t.nch == 1 && c0 == 'N' && TB(nz, k, 1)->type != T_WORD && TB(nz, k, 1)->type != T_DIGITS &&
         (r = rule_registry(nz, k)) != 0)
@@ -2262,6 +2396,8 @@ KS_API ks_status ks_normalize(ks_normalizer *nz, const char *utf8, size_t len, k
                 used = rule_numdate(nz, k);
             if (!used)
                 used = rule_yearfirst_date(nz, k);
+            if (!used)
+                used = rule_race_time(nz, k);
             if (!used)
                 used = rule_score(nz, k);
             if (!used)
