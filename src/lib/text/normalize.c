@@ -1771,11 +1771,157 @@ static size_t rule_registry(ks_normalizer *nz, size_t k)
     return kk - k;
 }
 
+/* ---------------------------------------------------------------- URLs, e-mails, hashtags (RULES §35) */
+
+static const char *const TLD[] = {"kz", "қаз", "ru", "com", "org", "net", "gov", "edu", NULL};
+
+static int tld_tok(ks_normalizer *nz, const tok *t)
+{
+    if (t->type != T_WORD || !(t->f & F_LOWER) || t->nch > 3)
+        return 0;
+    for (const char *const *x = TLD; *x; x++)
+        if (tok_eq(nz, t, *x))
+            return 1;
+    return 0;
+}
+
+/* a piece of a domain label: a lowercase word or digits */
+static int label_tok(const tok *t)
+{
+    return (t->type == T_WORD && (t->f & F_LOWER)) || (t->type == T_DIGITS && t->nch <= 12);
+}
+
+/* The "." at k joins two labels of an all-lowercase domain that ends in a known TLD
+ * (zakon.kz, www.iqos.com, 7kun.kz, 24.kz-ке); a capitalised domain is a name (Kurs.kz). */
+static int domain_dot(ks_normalizer *nz, size_t k)
+{
+    tok dot = *T(nz, k), pv = *TB(nz, k, 1), nx = *T(nz, k + 1);
+    if (!label_tok(&pv) || pv.e != dot.s || !label_tok(&nx) || nx.s != dot.e)
+        return 0;
+    size_t j = k;
+    for (int i = 0; i < 24 && j > 0; i++) { /* back to the start of the domain */
+        tok a = *TB(nz, j, 1), b = *TB(nz, j, 2);
+        if (!label_tok(&a) && !is_punct(&a, '.') && !is_hyphen(&a))
+            return 0;
+        if (b.e == a.s && b.type == T_WORD && !(b.f & F_LOWER))
+            return 0; /* Almaty-akshamy.kz: a name */
+        if (b.e != a.s || !(label_tok(&b) || is_punct(&b, '.') || is_punct(&b, '@') || is_hyphen(&b)))
+            break;
+        if (is_punct(&b, '@'))
+            break;
+        if (b.type == T_WORD && !(b.f & F_LOWER))
+            return 0;
+        j--;
+    }
+    tok first = *TB(nz, j, 1);
+    if (first.type == T_WORD && !(first.f & F_LOWER))
+        return 0;
+    size_t m = k + 1;
+    for (int i = 0; i < 24; i++) { /* forward to the last label */
+        tok a = *T(nz, m), b = *T(nz, m + 1), c = *T(nz, m + 2);
+        if (b.s == a.e && label_tok(&b)) {
+            m++;
+            continue;
+        }
+        if (is_punct(&b, '.') && b.s == a.e && label_tok(&c) && c.s == b.e) {
+            m += 2;
+            continue;
+        }
+        if (b.s == a.e && (b.type == T_WORD || b.type == T_DIGITS))
+            return 0;
+        break;
+    }
+    tok last = *T(nz, m);
+    tok before = *TB(nz, m, 1);
+    return tld_tok(nz, &last) && is_punct(&before, '.') && before.e == last.s;
+}
+
+static size_t rule_web(ks_normalizer *nz, size_t k, const tok *t)
+{
+    tok pv = *TB(nz, k, 1), nx = *T(nz, k + 1), n2 = *T(nz, k + 2);
+    if (t->cp == '.') {
+        if (domain_dot(nz, k)) {
+            emit(nz, t->s, t->e, "url", " нүкте ", strlen(" нүкте "));
+            return 1;
+        }
+        /* a bare TLD token: ".қаз" */
+        if ((pv.type == T_NONE || pv.type == T_SPACE || (pv.type == T_PUNCT && pv.e == t->s && pv.cp != '.')) &&
+            tld_tok(nz, &nx) && nx.s == t->e && n2.s == nx.e && n2.type != T_WORD && n2.type != T_DIGITS &&
+            !is_punct(&n2, '.')) {
+            emit(nz, t->s, t->e, "url", "нүкте ", strlen("нүкте "));
+            return 1;
+        }
+        return 0;
+    }
+    if (t->cp == '/' && tld_tok(nz, &pv) && pv.e == t->s && is_punct(TB(nz, k, 2), '.') && domain_dot(nz, k - 2) &&
+        !(label_tok(&nx) && nx.s == t->e)) {
+        emit(nz, t->s, t->e, "url", "", 0); /* a trailing slash is dropped */
+        return 1;
+    }
+    if (is_hyphen(t) && pv.type == T_WORD && (pv.f & F_LAT) && label_tok(&pv) && pv.e == t->s && label_tok(&nx) &&
+        nx.s == t->e) {
+        size_t j = k + 1; /* my-site.kz: a hyphen inside a domain */
+        while (j < k + 8 && label_tok(T(nz, j)) && T(nz, j + 1)->s == T(nz, j)->e && !is_punct(T(nz, j + 1), '.'))
+            j++;
+        if (is_punct(T(nz, j + 1), '.') && domain_dot(nz, j + 1)) {
+            emit(nz, t->s, t->e, "url", " сызықша ", strlen(" сызықша "));
+            return 1;
+        }
+        return 0;
+    }
+    if (t->cp == '@' && label_tok(&pv) && pv.e == t->s && label_tok(&nx) && nx.s == t->e) {
+        emit(nz, t->s, t->e, "email", " айқұлақ ", strlen(" айқұлақ "));
+        return 1;
+    }
+    if (t->cp == '#' && (nx.type == T_WORD || nx.type == T_DIGITS) && nx.s == t->e) {
+        /* #fb_16_uka -> fb он алты uka: # dropped, _ a space, digits cardinal */
+        ks_buf *w = &nz->wb;
+        ks_buf_reset(w);
+        if ((pv.type == T_WORD || pv.type == T_DIGITS) && pv.e == t->s)
+            ks_buf_putc(w, ' ');
+        size_t j = k + 1, end = t->e;
+        for (int i = 0; i < 32; i++) {
+            tok a = *T(nz, j);
+            if (a.s != end)
+                break;
+            if (a.type == T_WORD)
+                ks_buf_append(w, TX(nz, &a), TL(&a));
+            else if (a.type == T_DIGITS && a.nch <= 18) {
+                if (w->len && w->data[w->len - 1] != ' ')
+                    ks_buf_putc(w, ' ');
+                number_cardinal(w, TX(nz, &a), TL(&a));
+                tok b = *T(nz, j + 1);
+                if (b.type == T_WORD && b.s == a.e)
+                    ks_buf_putc(w, ' ');
+            } else if (is_punct(&a, '_') && T(nz, j + 1)->s == a.e &&
+                       (T(nz, j + 1)->type == T_WORD || T(nz, j + 1)->type == T_DIGITS)) {
+                if (w->len && w->data[w->len - 1] != ' ')
+                    ks_buf_putc(w, ' ');
+            } else
+                break;
+            end = a.e;
+            j++;
+        }
+        emit_wb(nz, t->s, end, "hashtag");
+        return j - k;
+    }
+    if (t->cp == ':' && (pv.type == T_WORD) && (tok_eq(nz, &pv, "http") || tok_eq(nz, &pv, "https")) &&
+        is_punct(&nx, '/') && is_punct(&n2, '/') && T(nz, k + 3)->type == T_WORD && T(nz, k + 3)->s == n2.e) {
+        /* the scheme is dropped: emit over "http://" from its word */
+        emit(nz, pv.s, n2.e, "url", "", 0);
+        return 3;
+    }
+    return 0;
+}
+
 static size_t rule_punct(ks_normalizer *nz, size_t k)
 {
     tok t = *T(nz, k);
     tok nx = *T(nz, k + 1);
     size_t r;
+    if ((t.cp == '.' || t.cp == '@' || t.cp == '#' || t.cp == ':' || t.cp == '/' || t.cp == '-') &&
+        (r = rule_web(nz, k, &t)) != 0)
+        return r;
     if ((r = rule_sign(nz, k, &t)) != 0)
         return r;
     if ((r = rule_vulgar_fraction(nz, &t)) != 0)
