@@ -734,6 +734,33 @@ static size_t rule_list_marker(ks_normalizer *nz, size_t k)
     return 0;
 }
 
+/* A multi-level outline number at the start of a line ("7.2. Text", "3.1.4 Text"): the parts as
+ * cardinals joined by нүкте, a final "." kept (an extension of RULES §36 list markers). */
+static size_t rule_outline_number(ks_normalizer *nz, size_t k)
+{
+    if (!at_line_start(nz, k))
+        return 0;
+    size_t j = k;
+    int parts = 1;
+    while (parts < 5 && is_punct(T(nz, j + 1), '.') && T(nz, j + 2)->type == T_DIGITS && TL(T(nz, j + 2)) <= 3) {
+        j += 2;
+        parts++;
+    }
+    tok d = *T(nz, k), nx = *T(nz, j + 1), sp = *T(nz, j + 2);
+    if (parts < 2 || TL(&d) > 3 || !((is_punct(&nx, '.') && is_sp(&sp)) || (is_sp(&nx) && parts >= 3)))
+        return 0;
+    ks_buf *w = &nz->wb;
+    ks_buf_reset(w);
+    for (size_t i = k; i <= j; i += 2) {
+        tok p = *T(nz, i);
+        if (i > k)
+            put_word(w, "нүкте", strlen("нүкте"));
+        number_cardinal(w, TX(nz, &p), TL(&p));
+    }
+    emit_wb(nz, d.s, T(nz, j)->e, "outline_number");
+    return j + 1 - k;
+}
+
 /* ---------------------------------------------------------------- scores (RULES §26) */
 
 static const char *const ESEP[] = {"есеп", NULL};          /* есебімен, есебі, есепті: stem + ending */
@@ -1374,6 +1401,23 @@ static size_t number_with_word(ks_normalizer *nz, const numtok *x)
     if ((wd.f & F_LOWER) && wl <= 48 && morph_parse(ws, wl, &m)) {
         int ord = nz->force_ord_tok == x->kd;
         gen_number(nz, w, x->fp, x->fn, ord);
+        if (m.cat[0] == MC_POSS && !x->fp) { /* 26-ы -> жиырма алтысы, 25-сі -> жиырма бесі (RULES §36) */
+            uint32_t lc = 0;
+            size_t i = w->len;
+            while (i > 0 && ((unsigned char)w->data[i - 1] & 0xC0) == 0x80)
+                i--;
+            if (i > 0)
+                i--;
+            utf8_decode(w->data + i, w->len - i, &lc);
+            if (kk_is_vowel_letter(lc)) {
+                morph_inflect(w, &m, 0, 0);
+                return finish(nz, x, wd.e, kw + 1, ord ? "ordinal" : "possessive");
+            }
+            if (m.len[0] == 4 && memcmp(ws, "с", 2) == 0) {
+                ws += 2; /* the с of -сы/-сі belongs after a vowel only */
+                wl -= 2;
+            }
+        }
         morph_glue(w, last_word_start(w), ws, wl);
         return finish(nz, x, wd.e, kw + 1, ord ? "ordinal" : "case_suffix");
     }
@@ -1460,7 +1504,8 @@ static size_t number_ordinal_by_context(ks_normalizer *nz, const numtok *x)
     const char *rule = x->prop ? "ordinal_list" : nz->force_ord_tok == x->kd ? "year" : ordinal_context(nz, x);
     if (!rule)
         return 0;
-    number_ordinal(&nz->wb, nz->dig.data, nz->dig.len);
+    size_t z = (strcmp(rule, "date") == 0 && nz->dig.len == 2 && nz->dig.data[0] == '0') ? 1 : 0;
+    number_ordinal(&nz->wb, nz->dig.data + z, nz->dig.len - z); /* 02 қаңтар -> екінші қаңтар (§30) */
     tok gl = *T(nz, x->k1);
     if (gl.type == T_WORD && gl.s == x->end)
         ks_buf_putc(&nz->wb, ' '); /* 15ғ. -> он бесінші ғасыр */
@@ -1515,6 +1560,21 @@ static size_t unit_after(ks_normalizer *nz, size_t kk, const numtok *x, unit_wor
     }
     if ((e = match_adjacent(nz, kk + off, LEX_UNIT, &ke)) != NULL && !(e->flags & LF_SCALE)) {
         *u = (unit_word){e->exp, e->elen, (t.type == T_PUNCT && t.cp == 0xB0) ? "temperature" : "unit"};
+        tok p2 = *T(nz, ke), after = *T(nz, ke + 1), ul = *T(nz, ke - 1);
+        if (p2.type == T_DIGITS && TL(&p2) == 1 && p2.s == ul.e && (nz->p[p2.s] == '2' || nz->p[p2.s] == '3') &&
+            !(after.s == p2.e && (after.type == T_WORD || after.type == T_DIGITS))) {
+            char key[40]; /* м2 -> м², км3 -> км³ (§9) */
+            size_t kl = ul.e - t.s;
+            if (kl + 2 < sizeof key) {
+                memcpy(key, nz->p + t.s, kl);
+                memcpy(key + kl, nz->p[p2.s] == '2' ? "\xC2\xB2" : "\xC2\xB3", 2);
+                const lex_entry *e2 = lexicon_find(nz->lex, LEX_UNIT, key, kl + 2);
+                if (e2) {
+                    *u = (unit_word){e2->exp, e2->elen, "unit"};
+                    return ke + 1;
+                }
+            }
+        }
         return ke;
     }
     if (is_punct(&t, 0xB0)) { /* ° without a lexicon */
@@ -2529,7 +2589,9 @@ KS_API ks_status ks_normalize(ks_normalizer *nz, const char *utf8, size_t len, k
         size_t used = 0;
         switch (t->type) {
         case T_DIGITS:
-            used = rule_list_marker(nz, k);
+            used = rule_outline_number(nz, k);
+            if (!used)
+                used = rule_list_marker(nz, k);
             if (!used)
                 used = rule_times(nz, k);
             if (!used)
