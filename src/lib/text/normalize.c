@@ -1254,6 +1254,23 @@ static int decade_word(ks_normalizer *nz, const tok *t)
     return jyl_word(nz, t, &adj) && TL(t) >= sizeof J - 1 && memcmp(TX(nz, t), J, sizeof J - 1) == 0;
 }
 
+/* A possessed match-time counter ("20 минутында", "6 туры", "23 және 31 минуттарда"): an ordinal; a
+ * duration is not possessed ("20 минут ішінде").  `plural` also accepts the plural after a list. */
+static int possessed_counter(ks_normalizer *nz, const tok *t, int plural)
+{
+    static const char *const STEMS[] = {"минут", "тур", NULL};
+    if (t->type != T_WORD || !(t->f & F_LOWER) || TL(t) > 48)
+        return 0;
+    for (const char *const *st = STEMS; *st; st++) {
+        size_t sl = strlen(*st);
+        morph_seq m;
+        if (TL(t) > sl && memcmp(TX(nz, t), *st, sl) == 0 && morph_parse(TX(nz, t) + sl, TL(t) - sl, &m) &&
+            (m.cat[0] == MC_POSS || (plural && m.cat[0] == MC_PL)))
+            return 1;
+    }
+    return 0;
+}
+
 enum { TR_NONE, TR_MONTH, TR_YEAR, TR_ALL, TR_COUNTER, TR_DECADE };
 
 /* The ordinal trigger after the last item of a list (digits at kd, next token k), by kind (§25) */
@@ -1279,6 +1296,8 @@ static int list_trigger(ks_normalizer *nz, size_t kd, size_t k)
         return TR_COUNTER;
     if (TL(&d) == 2 && v % 10 == 0 && decade_word(nz, &w))
         return TR_DECADE;
+    if (TL(&d) <= 3 && possessed_counter(nz, &w, 1))
+        return TR_ALL;
     return TR_NONE;
 }
 
@@ -1465,6 +1484,15 @@ static const char *ordinal_context(ks_normalizer *nz, const numtok *x)
         return "ordinal_counter"; /* 1 орын, 11 сынып (§25) */
     if (TL(&d) == 2 && x->val % 10 == 0 && decade_word(nz, &nw))
         return "ordinal_decade"; /* 60 жылдарында (§25) */
+    tok pw = *TB(nz, x->kd, 2), pw3 = *TB(nz, x->kd, 3);
+    int after_list = (is_punct(TB(nz, x->kd, 1), ',') && pw.type == T_DIGITS) ||
+                     (is_sp(TB(nz, x->kd, 1)) && (tok_eq(nz, &pw, "және") || tok_eq(nz, &pw, "мен")) &&
+                      TB(nz, x->kd, 4)->type == T_DIGITS && is_sp(&pw3));
+    if (TL(&d) <= 3 && x->val >= 1 && possessed_counter(nz, &nw, after_list))
+        return "ordinal_possessed"; /* 20 минутында, 6 туры, 23 және 31 минуттарда */
+    if (x->val >= 1 && x->val <= 31 && TL(&d) <= 2 && tok_eq(nz, &nw, "күні") && is_sp(TB(nz, x->kd, 1)) &&
+        month_word(nz, &pw))
+        return "date"; /* Наурыздың 11 күні */
     if ((nw.f & F_LOWER) && is_punct(T(nz, x->k1 + 2), '.')) {
         size_t ke;
         const lex_entry *ab = match_dotted(nz, x->k1 + 1, &ke);
