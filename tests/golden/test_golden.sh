@@ -53,4 +53,25 @@ while IFS="$us" read -r cat in want got flag; do
     fi
 done <"$tmp/all"
 echo "golden: $((total - fail - xfail))/$total rows pass ($xfail known failing)"
+# golden-real.tsv: rows from real text for the project's own classes (category, input, expected,
+# source); every row must pass
+real="$src/tests/golden/golden-real.tsv"
+if [ -f "$real" ]; then
+    tail -n +2 "$real" | cut -f2 >"$tmp/rin"
+    tail -n +2 "$real" | cut -f3 >"$tmp/rwant"
+    KAZSPEAK_DATA="$src" "$prog" --data-dir "$src" --no-user-lexicon --normalize <"$tmp/rin" >"$tmp/rgot" 2>>"$tmp/err" || fail=$((fail + 1))
+    rtotal=$(wc -l <"$tmp/rin")
+    rfail=0
+    paste -d "$us" "$tmp/rin" "$tmp/rwant" "$tmp/rgot" >"$tmp/rall"
+    while IFS="$us" read -r in want got; do
+        if [ "$want" != "$got" ]; then
+            rfail=$((rfail + 1))
+            echo "FAIL golden-real: $in"
+            echo "  - want: $want"
+            echo "  + got:  $got"
+        fi
+    done <"$tmp/rall"
+    echo "golden-real: $((rtotal - rfail))/$rtotal rows pass"
+    fail=$((fail + rfail))
+fi
 [ "$fail" -eq 0 ]

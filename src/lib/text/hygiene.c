@@ -49,6 +49,8 @@ static uint32_t kazakh_letter_of(uint32_t c)
     case 0x04DA: return 0x04E8; /* Ӛ -> Ө */
     case 0x0259: return 0x04D9; /* Latin ə -> ә */
     case 0x018F: return 0x04D8; /* Latin Ə -> Ә */
+    case 0x04BD: return 0x04D9; /* ҽ -> ә (old Kazakh fonts, stud.kz, engime.org) */
+    case 0x04BC: return 0x04D8; /* Ҽ -> Ә */
     default: return c;
     }
 }
@@ -85,7 +87,7 @@ static int needs_hygiene(const unsigned char *s, size_t n, int *nfc)
         size_t l = utf8_decode((const char *)s + i, n - i, &c);
         if (c >= 0x0400 && c <= 0x04FF && cp_is_letter(c)) {
             cyr = 1;
-            if (c == 0x04DA || c == 0x04DB)
+            if (c == 0x04DA || c == 0x04DB || c == 0x04BC || c == 0x04BD)
                 need = 1;
         } else if (c == 0x0259 || c == 0x018F) {
             need = 1;

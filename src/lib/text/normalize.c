@@ -309,6 +309,13 @@ static int month_word(ks_normalizer *nz, const tok *t)
             if (l == ml || morph_parse(buf + ml, l - ml, &ms))
                 return m + 1;
         }
+        /* қыркүйек -> қыркүйег- before a vowel (қыркүйегіндегі, қыркүйегіне; RULES §30) */
+        if (ml > 2 && memcmp(mn + ml - 2, "к", 2) == 0 && l > ml && memcmp(buf, mn, ml - 2) == 0 &&
+            memcmp(buf + ml - 2, "г", 2) == 0) {
+            morph_seq ms;
+            if (morph_parse(buf + ml, l - ml, &ms))
+                return m + 1;
+        }
     }
     return 0;
 }
@@ -515,6 +522,8 @@ static int ordinal_word_at(ks_normalizer *nz, size_t k)
 static int year_context(ks_normalizer *nz, size_t k)
 {
     tok s = *T(nz, k);
+    if (s.type == T_WORD && s.s == TB(nz, k, 1)->e && year_abbrev_at(nz, k))
+        return 1; /* 2008жж. (§32) */
     if (!is_sp(&s))
         return 0;
     tok w = *T(nz, k + 1);
@@ -725,6 +734,33 @@ static size_t rule_list_marker(ks_normalizer *nz, size_t k)
     return 0;
 }
 
+/* A multi-level outline number at the start of a line ("7.2. Text", "3.1.4 Text"): the parts as
+ * cardinals joined by нүкте, a final "." kept (an extension of RULES §36 list markers). */
+static size_t rule_outline_number(ks_normalizer *nz, size_t k)
+{
+    if (!at_line_start(nz, k))
+        return 0;
+    size_t j = k;
+    int parts = 1;
+    while (parts < 5 && is_punct(T(nz, j + 1), '.') && T(nz, j + 2)->type == T_DIGITS && TL(T(nz, j + 2)) <= 3) {
+        j += 2;
+        parts++;
+    }
+    tok d = *T(nz, k), nx = *T(nz, j + 1), sp = *T(nz, j + 2);
+    if (parts < 2 || TL(&d) > 3 || !((is_punct(&nx, '.') && is_sp(&sp)) || (is_sp(&nx) && parts >= 3)))
+        return 0;
+    ks_buf *w = &nz->wb;
+    ks_buf_reset(w);
+    for (size_t i = k; i <= j; i += 2) {
+        tok p = *T(nz, i);
+        if (i > k)
+            put_word(w, "нүкте", strlen("нүкте"));
+        number_cardinal(w, TX(nz, &p), TL(&p));
+    }
+    emit_wb(nz, d.s, T(nz, j)->e, "outline_number");
+    return j + 1 - k;
+}
+
 /* ---------------------------------------------------------------- scores (RULES §26) */
 
 static const char *const ESEP[] = {"есеп", NULL};          /* есебімен, есебі, есепті: stem + ending */
@@ -849,6 +885,35 @@ static size_t rule_score(ks_normalizer *nz, size_t k)
     return kk - k;
 }
 
+/* Race times M:SS.ff (RULES §28): minutes, then seconds with a decimal fraction. */
+static size_t rule_race_time(ks_normalizer *nz, size_t k)
+{
+    tok m = *T(nz, k), c = *T(nz, k + 1), sec = *T(nz, k + 2), dot = *T(nz, k + 3), f = *T(nz, k + 4);
+    tok nx = *T(nz, k + 5), pv = *TB(nz, k, 1);
+    uint64_t sv;
+    if (TL(&m) > 2 || !is_punct(&c, ':') || sec.type != T_DIGITS || TL(&sec) != 2 || !is_punct(&dot, '.') ||
+        f.type != T_DIGITS || TL(&f) > 3 || !number_parse_u64(TX(nz, &sec), 2, &sv) || sv > 59)
+        return 0;
+    if (pv.type == T_DIGITS || is_punct(&pv, ':') || is_punct(&pv, '.') || nx.type == T_DIGITS || nx.type == T_WORD ||
+        ((is_punct(&nx, '.') || is_punct(&nx, ':') || is_punct(&nx, ',')) && T(nz, k + 6)->type == T_DIGITS))
+        return 0;
+    ks_buf *w = &nz->wb;
+    ks_buf_reset(w);
+    number_cardinal(w, TX(nz, &m), TL(&m));
+    size_t z = nz->p[sec.s] == '0' ? 1 : 0; /* 2:05.31: the seconds are "бес", not "нөл бес" */
+    number_decimal(w, TX(nz, &sec) + z, TL(&sec) - z, TX(nz, &f), TL(&f));
+    size_t end = f.e, kk = k + 5;
+    morph_seq ms;
+    tok sw;
+    if (suffix_at(nz, kk, &ms, &sw)) {
+        morph_glue(w, last_word_start(w), TX(nz, &sw), TL(&sw));
+        end = sw.e;
+        kk += 2;
+    }
+    emit_wb(nz, m.s, end, "race_time");
+    return kk - k;
+}
+
 /* time of day HH:MM[:SS] (§11) */
 static size_t rule_time(ks_normalizer *nz, size_t k)
 {
@@ -908,38 +973,146 @@ static size_t rule_time(ks_normalizer *nz, size_t k)
     return kk - k;
 }
 
-/* numeric date DD.MM.YYYY (not in the gold; RULES §5 suggestion) */
-static size_t rule_numdate(ks_normalizer *nz, size_t k)
+/* ---------------------------------------------------------------- numeric dates (RULES §30) */
+
+static int small_at(ks_normalizer *nz, const tok *t, uint64_t lo, uint64_t hi, uint64_t *v)
 {
-    tok d = *T(nz, k), p1 = *T(nz, k + 1), m = *T(nz, k + 2), p2 = *T(nz, k + 3), y = *T(nz, k + 4);
-    if (TL(&d) > 2 || !is_punct(&p1, '.') || m.type != T_DIGITS || TL(&m) != 2 || !is_punct(&p2, '.') ||
-        y.type != T_DIGITS || TL(&y) != 4)
+    return t->type == T_DIGITS && TL(t) <= 2 && number_parse_u64(TX(nz, t), TL(t), v) && *v >= lo && *v <= hi;
+}
+
+static int year_at(ks_normalizer *nz, const tok *t, uint64_t *v)
+{
+    return t->type == T_DIGITS && TL(t) == 4 && nz->p[t->s] != '0' && number_parse_u64(TX(nz, t), 4, v) &&
+           *v >= 1000 && *v <= 2100;
+}
+
+/* The end of a sentence right after token k (RULES §0): the end, a line break, or a capital word next. */
+static int sentence_ends_after(ks_normalizer *nz, size_t k)
+{
+    tok nx = *T(nz, k + 1), n1 = *T(nz, k + 2);
+    return nx.type == T_END || (nx.type == T_SPACE && ((nx.f & F_NL) || n1.type == T_END)) ||
+           (is_sp(&nx) && n1.type == T_WORD && (n1.f & F_UP0) && !(n1.f & F_ALLUP && n1.nch == 1));
+}
+
+/* A year-word right after a numeric date, dropped because the reading already says жылғы (§30):
+ * " ж.", " ж", " жж.", " жыл", " жылы", " жылғы".  Returns the first token after it (with the
+ * abbreviation's period) or 0; *final is set when that period ends the sentence. */
+static size_t date_year_word(ks_normalizer *nz, size_t k, int *final)
+{
+    static const char *const W[] = {"ж", "жж", "жыл", "жылы", "жылғы", NULL};
+    tok sp = *T(nz, k), w = *T(nz, k + 1), dot = *T(nz, k + 2);
+    *final = 0;
+    if (!is_sp(&sp) || w.type != T_WORD || !(w.f & F_LOWER))
         return 0;
-    tok nx = *T(nz, k + 5);
-    if (is_punct(&nx, '.') && T(nz, k + 6)->type == T_DIGITS)
-        return 0;
-    uint64_t dv, mv, yv;
-    number_parse_u64(TX(nz, &d), TL(&d), &dv);
-    number_parse_u64(TX(nz, &m), TL(&m), &mv);
-    number_parse_u64(TX(nz, &y), TL(&y), &yv);
-    if (dv < 1 || dv > 31 || mv < 1 || mv > 12)
-        return 0;
+    for (const char *const *x = W; *x; x++) {
+        if (!tok_eq(nz, &w, *x))
+            continue;
+        if (is_punct(&dot, '.') && dot.s == w.e && w.nch <= 2) {
+            *final = sentence_ends_after(nz, k + 2);
+            return k + 3;
+        }
+        return k + 2;
+    }
+    return 0;
+}
+
+/* "<YYYY ordinal> жылғы <DD ordinal> <month>" with the suffix written after the date on the month. */
+static size_t emit_date(ks_normalizer *nz, size_t k, size_t kk, uint64_t yv, uint64_t dv, uint64_t mv,
+                        int keep_dot)
+{
     ks_buf *w = &nz->wb;
     ks_buf_reset(w);
     number_ordinal_u64(w, yv);
     put_word(w, "жылғы", strlen("жылғы"));
     number_ordinal_u64(w, dv);
     put_word(w, kk_month_name((int)mv), strlen(kk_month_name((int)mv)));
-    size_t end = y.e, kk = k + 5;
+    size_t end = T(nz, kk - 1)->e;
     morph_seq ms;
     tok sw;
+    int final = 0;
+    size_t ky;
     if (suffix_at(nz, kk, &ms, &sw)) {
         morph_inflect(w, &ms, 0, 0);
         end = sw.e;
         kk += 2;
+    } else if ((ky = date_year_word(nz, kk, &final)) != 0) {
+        end = T(nz, ky - 1)->e;
+        kk = ky;
     }
-    emit_wb(nz, d.s, end, "date");
+    if (final || keep_dot)
+        ks_buf_putc(w, '.');
+    emit_wb(nz, T(nz, k)->s, end, "date");
     return kk - k;
+}
+
+/* DD.MM.YYYY and D.M.YYYY (§30) */
+static size_t rule_numdate(ks_normalizer *nz, size_t k)
+{
+    tok d = *T(nz, k), p1 = *T(nz, k + 1), m = *T(nz, k + 2), p2 = *T(nz, k + 3), y = *T(nz, k + 4);
+    uint64_t dv, mv, yv;
+    if (!is_punct(&p1, '.') || !is_punct(&p2, '.') || !small_at(nz, &d, 1, 31, &dv) ||
+        !small_at(nz, &m, 1, 12, &mv) || !year_at(nz, &y, &yv))
+        return 0;
+    tok pv = *TB(nz, k, 1), nx = *T(nz, k + 5);
+    if ((is_punct(&pv, '.') && TB(nz, k, 2)->type == T_DIGITS) || (is_punct(&nx, '.') && T(nz, k + 6)->type == T_DIGITS))
+        return 0; /* 1.2.3.2015 */
+    return emit_date(nz, k, k + 5, yv, dv, mv, 0);
+}
+
+/* Year first (§30): YYYY.A.B with optional spaces and a trailing period (2020.29.06., 2005. 01. 07.,
+ * 2011ж. 29. 12.); A > 12 or B > 12 is the day, otherwise YYYY.DD.MM.  Also ISO YYYY-MM-DD. */
+static size_t rule_yearfirst_date(ks_normalizer *nz, size_t k)
+{
+    tok y = *T(nz, k);
+    uint64_t yv, av, bv;
+    if (!year_at(nz, &y, &yv))
+        return 0;
+    tok pv = *TB(nz, k, 1);
+    if (pv.type == T_DIGITS || (is_punct(&pv, '.') && TB(nz, k, 2)->type == T_DIGITS))
+        return 0;
+    size_t j = k + 1;
+    tok t = *T(nz, j);
+    if (is_hyphen(&t)) { /* ISO 2023-09-06 */
+        tok a = *T(nz, j + 1), h2 = *T(nz, j + 2), b = *T(nz, j + 3), nx = *T(nz, j + 4);
+        if (!is_hyphen(&h2) || TL(&a) != 2 || TL(&b) != 2 || !small_at(nz, &a, 1, 12, &av) ||
+            !small_at(nz, &b, 1, 31, &bv) || nx.type == T_DIGITS || (is_hyphen(&nx) && T(nz, j + 5)->type == T_DIGITS))
+            return 0;
+        return emit_date(nz, k, j + 4, yv, bv, av, 0);
+    }
+    if (t.type == T_WORD && tok_eq(nz, &t, "ж") && t.s == y.e) /* 2011ж. 29. 12. */
+        t = *T(nz, ++j);
+    if (!is_punct(&t, '.'))
+        return 0;
+    j++;
+    if (is_sp(T(nz, j)))
+        j++;
+    tok a = *T(nz, j), d2 = *T(nz, j + 1);
+    if (!small_at(nz, &a, 1, 31, &av) || !is_punct(&d2, '.'))
+        return 0;
+    j += 2;
+    if (is_sp(T(nz, j)))
+        j++;
+    tok b = *T(nz, j);
+    if (!small_at(nz, &b, 1, 31, &bv))
+        return 0;
+    j++;
+    tok nx = *T(nz, j);
+    if (nx.type == T_DIGITS || (is_punct(&nx, '.') && T(nz, j + 1)->type == T_DIGITS) ||
+        (is_punct(&nx, ',') && T(nz, j + 1)->type == T_DIGITS))
+        return 0;
+    uint64_t dv = av, mv = bv;
+    if (av > 12 && bv > 12)
+        return 0;
+    if (bv > 12) {
+        dv = bv;
+        mv = av;
+    }
+    int keep_dot = 0;
+    if (is_punct(&nx, '.')) { /* the trailing period is part of the date; one stays at a sentence end */
+        keep_dot = sentence_ends_after(nz, j);
+        j++;
+    }
+    return emit_date(nz, k, j, yv, dv, mv, keep_dot);
 }
 
 /* A number as written at token kd: digits, group separators (§18), a decimal comma (§6). */
@@ -950,6 +1123,7 @@ typedef struct num {
     const char *fp;    /* fraction digits, NULL for an integer */
     size_t fn;
     int ngroups, small, plain4;
+    int prop; /* an item of a list or range whose last item is an ordinal (RULES §25) */
     uint64_t val;
     const char *sign;
     const lex_entry *pre_cur; /* "$5": the currency sign before the number */
@@ -963,6 +1137,26 @@ static int glued_to_latin(ks_normalizer *nz, size_t kd)
         prev = *TB(nz, kd, 2); /* 4x400: the x of a size */
     return (prev.type == T_WORD && (prev.f & F_LAT) && prev.e == d.s) ||
            (nxt.type == T_WORD && !(nxt.f & F_CYR) && nxt.s == d.e);
+}
+
+/* RULES §28: "A.B" is a decimal when, directly or after one space, a %, a currency, a scale word,
+ * a unit, есе, градус or секунд follows; k is the token after B. */
+static int point_decimal_before(ks_normalizer *nz, size_t k)
+{
+    static const char *const WORDS[] = {"есе", "градус", "секунд", NULL};
+    tok t = *T(nz, k);
+    if ((is_punct(&t, '.') || is_punct(&t, ',') || is_punct(&t, ':')) && T(nz, k + 1)->type == T_DIGITS)
+        return 0;
+    if (t.type == T_DIGITS || (t.type == T_WORD && t.s == TB(nz, k, 1)->e && !(t.f & F_CYR)))
+        return 0;
+    if (is_sp(&t) && (t.f & F_SEP))
+        t = *T(nz, ++k);
+    size_t ke;
+    if (is_punct(&t, '%') || is_punct(&t, 0x066A) || is_punct(&t, 0xB0))
+        return 1;
+    if (match_adjacent(nz, k, LEX_CURRENCY, &ke) || match_adjacent(nz, k, LEX_UNIT, &ke))
+        return 1;
+    return word_in(nz, &t, WORDS);
 }
 
 /* Read the digits, the group separators (§18) and a decimal comma (§6) into nz->dig and x. */
@@ -999,6 +1193,12 @@ static int read_number(ks_normalizer *nz, numtok *x)
             k1 += 2;
         }
     }
+    else if (is_punct(&c, '.') && f.type == T_DIGITS && !(is_punct(&pc, '.') && pd.type == T_DIGITS) &&
+             point_decimal_before(nz, k1 + 2)) {
+        x->fp = TX(nz, &f); /* 12.5% (RULES §28) */
+        x->fn = TL(&f);
+        k1 += 2;
+    }
     if (nz->dig.failed)
         return 0;
     x->k1 = k1;
@@ -1023,6 +1223,148 @@ static size_t finish(ks_normalizer *nz, const numtok *x, size_t end, size_t knex
     return knext - x->kstart;
 }
 
+/* ---------------------------------------------------------------- ordinal propagation (RULES §25) */
+
+/* "N орын", "N сынып", "N курс" (any case, not the adjectival -дық/-лық): a counter noun (§25) */
+static int counter_word(ks_normalizer *nz, const tok *t)
+{
+    static const char *const STEMS[] = {"орын", "сынып", "сыныб", "курс", NULL};
+    if (t->type != T_WORD || !(t->f & F_LOWER) || TL(t) > 64)
+        return 0;
+    const char *s = TX(nz, t);
+    size_t l = TL(t);
+    for (const char *const *st = STEMS; *st; st++) {
+        size_t sl = strlen(*st);
+        if (l < sl || memcmp(s, *st, sl) != 0)
+            continue;
+        morph_seq m;
+        if (l == sl)
+            return 1;
+        if (morph_parse(s + sl, l - sl, &m) && m.cat[0] != MC_ADJ)
+            return 1;
+    }
+    return 0;
+}
+
+/* a plural жылдар-word ("60 жылдарында", a decade, §25) */
+static int decade_word(ks_normalizer *nz, const tok *t)
+{
+    static const char J[] = "жылдар";
+    int adj;
+    return jyl_word(nz, t, &adj) && TL(t) >= sizeof J - 1 && memcmp(TX(nz, t), J, sizeof J - 1) == 0;
+}
+
+/* A possessed match-time counter ("20 минутында", "6 туры", "23 және 31 минуттарда"): an ordinal; a
+ * duration is not possessed ("20 минут ішінде").  `plural` also accepts the plural after a list. */
+static int possessed_counter(ks_normalizer *nz, const tok *t, int plural)
+{
+    static const char *const STEMS[] = {"минут", "тур", NULL};
+    if (t->type != T_WORD || !(t->f & F_LOWER) || TL(t) > 48)
+        return 0;
+    for (const char *const *st = STEMS; *st; st++) {
+        size_t sl = strlen(*st);
+        morph_seq m;
+        if (TL(t) > sl && memcmp(TX(nz, t), *st, sl) == 0 && morph_parse(TX(nz, t) + sl, TL(t) - sl, &m) &&
+            (m.cat[0] == MC_POSS || (plural && m.cat[0] == MC_PL)))
+            return 1;
+    }
+    return 0;
+}
+
+enum { TR_NONE, TR_MONTH, TR_YEAR, TR_ALL, TR_COUNTER, TR_DECADE };
+
+/* The ordinal trigger after the last item of a list (digits at kd, next token k), by kind (§25) */
+static int list_trigger(ks_normalizer *nz, size_t kd, size_t k)
+{
+    tok d = *T(nz, kd), t = *T(nz, k);
+    uint64_t v = 0;
+    if (TL(&d) > 4 || !number_parse_u64(TX(nz, &d), TL(&d), &v))
+        return TR_NONE;
+    if (is_punct(&t, ')') && is_punct(TB(nz, kd, 1), '(')) /* 10-11(12) сынып */
+        t = *T(nz, ++k);
+    if (is_hyphen(&t) && t.s == d.e && ordinal_word_at(nz, k) && T(nz, k + 1)->type == T_WORD)
+        return TR_ALL; /* 23, 32-минуттарда */
+    tok w = *T(nz, k + 1);
+    if (!is_sp(&t) || w.type != T_WORD)
+        return TR_NONE;
+    int adj;
+    if (TL(&d) <= 2 && v >= 1 && v <= 31 && month_word(nz, &w))
+        return TR_MONTH;
+    if (TL(&d) == 4 && v >= 1000 && v <= 2100 && (jyl_word(nz, &w, &adj) || year_abbrev_at(nz, k + 1)))
+        return TR_YEAR;
+    if (TL(&d) <= 2 && v >= 1 && v <= 12 && counter_word(nz, &w))
+        return TR_COUNTER;
+    if (TL(&d) == 2 && v % 10 == 0 && decade_word(nz, &w))
+        return TR_DECADE;
+    if (TL(&d) <= 3 && possessed_counter(nz, &w, 1))
+        return TR_ALL;
+    return TR_NONE;
+}
+
+/* The separator of a number list or range at k: ", ", " және "/" мен "/" пен "/" бен "/" немесе ",
+ * "-", "–", "—" with or without spaces, or the glued "(" of a bracketed alternative.
+ * Returns the index of the next item (a plain digits token) or 0. */
+static size_t list_next_item(ks_normalizer *nz, size_t k)
+{
+    static const char *const JOIN[] = {"және", "мен", "пен", "бен", "немесе", NULL};
+    tok a = *T(nz, k), b = *T(nz, k + 1), c = *T(nz, k + 2);
+    size_t j = 0;
+    if (is_punct(&a, ',') && is_sp(&b))
+        j = k + 2;
+    else if (is_rangedash(&a) || is_punct(&a, 0x2014))
+        j = is_sp(&b) ? k + 2 : k + 1;
+    else if (is_sp(&a) && (is_rangedash(&b) || is_punct(&b, 0x2014)) && is_sp(&c))
+        j = k + 3;
+    else if (is_sp(&a) && b.type == T_WORD && (b.f & F_LOWER) && TL(&b) <= 12 && is_sp(&c)) {
+        for (const char *const *jw = JOIN; *jw; jw++)
+            if (tok_eq(nz, &b, *jw))
+                j = k + 3;
+    } else if (is_punct(&a, '(') && a.s == TB(nz, k, 1)->e)
+        j = k + 1;
+    if (!j)
+        return 0;
+    tok d = *T(nz, j), n1 = *T(nz, j + 1), n2 = *T(nz, j + 2);
+    if (d.type != T_DIGITS || TL(&d) > 4)
+        return 0;
+    if ((is_punct(&n1, ',') || is_punct(&n1, '.') || is_punct(&n1, ':') || is_punct(&n1, '/')) && n2.type == T_DIGITS)
+        return 0; /* a decimal, date, time or fraction is not a list item */
+    if (n1.type == T_SPACE && (n1.f & F_SEP) && n2.type == T_DIGITS && TL(&n2) == 3)
+        return 0; /* 4 215: a grouped number */
+    return j;
+}
+
+/* The number x is an item of a list or range whose last item is an ordinal of x's kind (§25). */
+static int list_propagates(ks_normalizer *nz, const numtok *x)
+{
+    if (!x->small || x->ngroups || x->fp || x->sign || x->pre_cur)
+        return 0;
+    size_t kd = x->kd, k = x->k1;
+    for (int items = 0; items < 16; items++) {
+        size_t j = list_next_item(nz, k);
+        if (!j)
+            break;
+        kd = j;
+        k = j + 1;
+    }
+    if (kd == x->kd && !(is_punct(TB(nz, kd, 1), '(') && is_punct(T(nz, k), ')')))
+        return 0; /* a lone item is read by its own context; "(12) сынып" is the bracketed last item */
+    tok d0 = *T(nz, x->kd);
+    switch (list_trigger(nz, kd, k)) {
+    case TR_MONTH:
+        return TL(&d0) <= 2 && x->val >= 1 && x->val <= 31;
+    case TR_YEAR:
+        return x->plain4;
+    case TR_ALL:
+        return 1;
+    case TR_COUNTER:
+        return TL(&d0) <= 2 && x->val >= 1 && x->val <= 12;
+    case TR_DECADE:
+        return TL(&d0) == 2 && x->val % 10 == 0 && x->val > 0;
+    default:
+        return 0;
+    }
+}
+
 /* Ranges "10-15", "3–5%", "1845–1904 жж.", "5-7-сыныптар" (RULES §13): the first end is
  * read here, the second end is the next number (ordinal when this one is, §25). */
 static size_t number_range(ks_normalizer *nz, const numtok *x)
@@ -1035,6 +1377,8 @@ static size_t number_range(ks_normalizer *nz, const numtok *x)
     uint64_t v2 = 0;
     int yr = x->plain4 && TL(&d2) == 4 && number_parse_u64(TX(nz, &d2), 4, &v2) && v2 >= 1000 && v2 <= 2100 &&
              v2 > x->val;
+    if (x->plain4 && TL(&d2) <= 2 && T(nz, x->k1 + 2)->type != T_DIGITS)
+        yr = 1; /* 1678-80 жылдарға: a shortened second year, read as written (§25, §21.6) */
     if (yr) {
         tok pb = *TB(nz, x->kstart, 1), pa = *T(nz, x->k1 + 2);
         yr = year_context(nz, x->k1 + 2) || (is_punct(&pb, '(') && is_punct(&pa, ')'));
@@ -1045,7 +1389,10 @@ static size_t number_range(ks_normalizer *nz, const numtok *x)
         rule = "year_range";
     } else {
         tok after2 = *T(nz, x->k1 + 2);
-        int ord = !x->fp && after2.type != T_DIGITS && ordinal_word_at(nz, x->k1 + 2) && after2.s == d2.e;
+        int ord = x->prop ||
+                  (!x->fp && after2.type != T_DIGITS && ordinal_word_at(nz, x->k1 + 2) && after2.s == d2.e);
+        if (x->prop)
+            rule = "ordinal_list";
         gen_number(nz, w, x->fp, x->fn, ord);
         if (ord)
             nz->force_ord_tok = x->k1 + 1;
@@ -1073,6 +1420,23 @@ static size_t number_with_word(ks_normalizer *nz, const numtok *x)
     if ((wd.f & F_LOWER) && wl <= 48 && morph_parse(ws, wl, &m)) {
         int ord = nz->force_ord_tok == x->kd;
         gen_number(nz, w, x->fp, x->fn, ord);
+        if (m.cat[0] == MC_POSS && !x->fp) { /* 26-ы -> жиырма алтысы, 25-сі -> жиырма бесі (RULES §36) */
+            uint32_t lc = 0;
+            size_t i = w->len;
+            while (i > 0 && ((unsigned char)w->data[i - 1] & 0xC0) == 0x80)
+                i--;
+            if (i > 0)
+                i--;
+            utf8_decode(w->data + i, w->len - i, &lc);
+            if (kk_is_vowel_letter(lc)) {
+                morph_inflect(w, &m, 0, 0);
+                return finish(nz, x, wd.e, kw + 1, ord ? "ordinal" : "possessive");
+            }
+            if (m.len[0] == 4 && memcmp(ws, "с", 2) == 0) {
+                ws += 2; /* the с of -сы/-сі belongs after a vowel only */
+                wl -= 2;
+            }
+        }
         morph_glue(w, last_word_start(w), ws, wl);
         return finish(nz, x, wd.e, kw + 1, ord ? "ordinal" : "case_suffix");
     }
@@ -1095,6 +1459,15 @@ static size_t number_with_word(ks_normalizer *nz, const numtok *x)
 static const char *ordinal_context(ks_normalizer *nz, const numtok *x)
 {
     tok d = *T(nz, x->kd), sp = *T(nz, x->k1), nw = *T(nz, x->k1 + 1);
+    if (sp.type == T_WORD && sp.s == x->end && (sp.f & F_LOWER) && is_punct(&nw, '.')) {
+        size_t ke; /* an abbreviation glued to the number: 15ғ., 2008жж. (§32) */
+        const lex_entry *ab = match_dotted(nz, x->k1, &ke);
+        if (ab && (ab->flags & LF_YEAR) && x->plain4)
+            return "year";
+        if (ab && (ab->flags & LF_AFTER_NUM) && x->val >= 1 && x->val <= 21)
+            return "ordinal";
+        return NULL;
+    }
     if (!is_sp(&sp) || nw.type != T_WORD)
         return NULL;
     int adj;
@@ -1107,6 +1480,19 @@ static const char *ordinal_context(ks_normalizer *nz, const numtok *x)
         return "date";
     if (x->val >= 1 && x->val <= 2100 && year_abbrev_at(nz, x->k1 + 1))
         return "year";
+    if (x->val >= 1 && x->val <= 12 && TL(&d) <= 2 && counter_word(nz, &nw))
+        return "ordinal_counter"; /* 1 орын, 11 сынып (§25) */
+    if (TL(&d) == 2 && x->val % 10 == 0 && decade_word(nz, &nw))
+        return "ordinal_decade"; /* 60 жылдарында (§25) */
+    tok pw = *TB(nz, x->kd, 2), pw3 = *TB(nz, x->kd, 3);
+    int after_list = (is_punct(TB(nz, x->kd, 1), ',') && pw.type == T_DIGITS) ||
+                     (is_sp(TB(nz, x->kd, 1)) && (tok_eq(nz, &pw, "және") || tok_eq(nz, &pw, "мен")) &&
+                      TB(nz, x->kd, 4)->type == T_DIGITS && is_sp(&pw3));
+    if (TL(&d) <= 3 && x->val >= 1 && possessed_counter(nz, &nw, after_list))
+        return "ordinal_possessed"; /* 20 минутында, 6 туры, 23 және 31 минуттарда */
+    if (x->val >= 1 && x->val <= 31 && TL(&d) <= 2 && tok_eq(nz, &nw, "күні") && is_sp(TB(nz, x->kd, 1)) &&
+        month_word(nz, &pw))
+        return "date"; /* Наурыздың 11 күні */
     if ((nw.f & F_LOWER) && is_punct(T(nz, x->k1 + 2), '.')) {
         size_t ke;
         const lex_entry *ab = match_dotted(nz, x->k1 + 1, &ke);
@@ -1116,14 +1502,41 @@ static const char *ordinal_context(ks_normalizer *nz, const numtok *x)
     return NULL;
 }
 
+/* A year + "ж" without its period, glued or spaced, before a day and a month (§30): returns the token
+ * after the "ж", or 0. */
+static size_t year_zh_before_date(ks_normalizer *nz, const numtok *x)
+{
+    if (!x->plain4)
+        return 0;
+    size_t j = x->k1;
+    if (is_sp(T(nz, j)))
+        j++;
+    tok z = *T(nz, j), sp = *T(nz, j + 1), d = *T(nz, j + 2), sp2 = *T(nz, j + 3), m = *T(nz, j + 4);
+    uint64_t dv;
+    if (z.type != T_WORD || !tok_eq(nz, &z, "ж") || !is_sp(&sp) || !small_at(nz, &d, 1, 31, &dv) || !is_sp(&sp2) ||
+        !month_word(nz, &m))
+        return 0;
+    return j + 1;
+}
+
 static size_t number_ordinal_by_context(ks_normalizer *nz, const numtok *x)
 {
     if (!x->small || x->ngroups || x->pre_cur || x->sign)
         return 0;
-    const char *rule = nz->force_ord_tok == x->kd ? "year" : ordinal_context(nz, x);
+    size_t kz = year_zh_before_date(nz, x);
+    if (kz) { /* 1997ж 22 қазандағы, 2020 ж 1 қаңтардан (§30) */
+        number_ordinal(&nz->wb, nz->dig.data, nz->dig.len);
+        put_word(&nz->wb, "жылғы", strlen("жылғы"));
+        return finish(nz, x, T(nz, kz - 1)->e, kz, "year");
+    }
+    const char *rule = x->prop ? "ordinal_list" : nz->force_ord_tok == x->kd ? "year" : ordinal_context(nz, x);
     if (!rule)
         return 0;
-    number_ordinal(&nz->wb, nz->dig.data, nz->dig.len);
+    size_t z = (strcmp(rule, "date") == 0 && nz->dig.len == 2 && nz->dig.data[0] == '0') ? 1 : 0;
+    number_ordinal(&nz->wb, nz->dig.data + z, nz->dig.len - z); /* 02 қаңтар -> екінші қаңтар (§30) */
+    tok gl = *T(nz, x->k1);
+    if (gl.type == T_WORD && gl.s == x->end)
+        ks_buf_putc(&nz->wb, ' '); /* 15ғ. -> он бесінші ғасыр */
     return finish(nz, x, x->end, x->k1, rule);
 }
 
@@ -1175,6 +1588,21 @@ static size_t unit_after(ks_normalizer *nz, size_t kk, const numtok *x, unit_wor
     }
     if ((e = match_adjacent(nz, kk + off, LEX_UNIT, &ke)) != NULL && !(e->flags & LF_SCALE)) {
         *u = (unit_word){e->exp, e->elen, (t.type == T_PUNCT && t.cp == 0xB0) ? "temperature" : "unit"};
+        tok p2 = *T(nz, ke), after = *T(nz, ke + 1), ul = *T(nz, ke - 1);
+        if (p2.type == T_DIGITS && TL(&p2) == 1 && p2.s == ul.e && (nz->p[p2.s] == '2' || nz->p[p2.s] == '3') &&
+            !(after.s == p2.e && (after.type == T_WORD || after.type == T_DIGITS))) {
+            char key[40]; /* м2 -> м², км3 -> км³ (§9) */
+            size_t kl = ul.e - t.s;
+            if (kl + 2 < sizeof key) {
+                memcpy(key, nz->p + t.s, kl);
+                memcpy(key + kl, nz->p[p2.s] == '2' ? "\xC2\xB2" : "\xC2\xB3", 2);
+                const lex_entry *e2 = lexicon_find(nz->lex, LEX_UNIT, key, kl + 2);
+                if (e2) {
+                    *u = (unit_word){e2->exp, e2->elen, "unit"};
+                    return ke + 1;
+                }
+            }
+        }
         return ke;
     }
     if (is_punct(&t, 0xB0)) { /* ° without a lexicon */
@@ -1229,6 +1657,10 @@ static size_t number_with_unit(ks_normalizer *nz, const numtok *x)
     int final_dot = 0;
     kk = unit_after(nz, kk, x, &u);
     if (u.w) {
+        tok ud = *T(nz, kk), ul = *T(nz, kk - 1);
+        if (is_punct(&ud, '.') && ul.type == T_WORD && ud.s == ul.e && ul.nch >= 2 && T(nz, kk + 1)->type != T_WORD &&
+            T(nz, kk + 1)->type != T_DIGITS && !sentence_ends_after(nz, kk))
+            kk++; /* 70 мм., қалындығы: the unit's own period (§32) */
         rule = u.rule;
         end = T(nz, kk - 1)->e;
         tok lastk = *T(nz, kk - 1), nx = *T(nz, kk), n1 = *T(nz, kk + 1);
@@ -1281,6 +1713,7 @@ static size_t rule_number(ks_normalizer *nz, size_t kstart, size_t kd, const cha
     numtok x = {.kstart = kstart, .kd = kd, .sign = sign, .pre_cur = pre_cur};
     if (!read_number(nz, &x))
         return 0;
+    x.prop = list_propagates(nz, &x);
     size_t used;
     start_words(nz, &x);
     if ((used = number_range(nz, &x)) != 0)
@@ -1340,40 +1773,251 @@ static size_t rule_sign(ks_normalizer *nz, size_t k, const tok *t)
     return 0;
 }
 
+/* ---------------------------------------------------------------- registry numbers (RULES §12, §36) */
+
+/* A group of a composite registry number after "-" at k: digits, a Roman numeral or a letter. */
+static int registry_group(ks_normalizer *nz, size_t k)
+{
+    tok h = *T(nz, k), g = *T(nz, k + 1), nx = *T(nz, k + 2);
+    if (!((is_hyphen(&h) || is_punct(&h, '/')) && g.s == h.e && TB(nz, k, 1)->e == h.s))
+        return 0;
+    if (nx.s == g.e && (nx.type == T_WORD || nx.type == T_DIGITS))
+        return 0;
+    if (g.type == T_DIGITS)
+        return TL(&g) <= 6;
+    if (g.type != T_WORD)
+        return 0;
+    if (!(g.f & F_LOWER) && kk_roman_value(TX(nz, &g), TL(&g)))
+        return 1;
+    return g.nch == 1 && (g.f & F_CYR); /* №12804-Ж, № 210-п */
+}
+
+/* "№ 26", "№ 26 332", "N 115", "N29": an ordinal (§12, §36); composite numbers "№ 22-76", "N 2-13-98",
+ * "№ 351-VI", "№12804-Ж": digit groups cardinal, Roman groups ordinal, letters by name, "-" kept,
+ * "/" a space.  k is the № or the Latin N. */
+static size_t rule_registry(ks_normalizer *nz, size_t k)
+{
+    tok t = *T(nz, k), nx = *T(nz, k + 1);
+    size_t kd = k + 1;
+    if (is_sp(&nx))
+        kd++;
+    tok d = *T(nz, kd);
+    if (d.type != T_DIGITS)
+        return 0;
+    tok after = *T(nz, kd + 1);
+    if (after.type == T_WORD && after.s == d.e && !(after.f & F_CYR))
+        return 0;
+    ks_buf *w = &nz->wb;
+    ks_buf_reset(w);
+    if (registry_group(nz, kd + 1)) {
+        number_cardinal(w, TX(nz, &d), TL(&d));
+        size_t j = kd + 1;
+        while (registry_group(nz, j)) {
+            tok h = *T(nz, j), g = *T(nz, j + 1);
+            ks_buf_putc(w, is_hyphen(&h) ? '-' : ' ');
+            size_t mark = w->len;
+            if (g.type == T_DIGITS)
+                number_cardinal(w, TX(nz, &g), TL(&g));
+            else if (kk_roman_value(TX(nz, &g), TL(&g)) && !(g.f & F_LOWER))
+                number_ordinal_u64(w, (uint64_t)kk_roman_value(TX(nz, &g), TL(&g)));
+            else
+                kk_put_letter_name(w, g.cp);
+            if (w->len > mark && w->data[mark] == ' ') {
+                memmove(w->data + mark, w->data + mark + 1, w->len - mark - 1);
+                w->len--;
+            }
+            j += 2;
+        }
+        emit_wb(nz, t.s, T(nz, j - 1)->e, "registry_number");
+        return j - k;
+    }
+    ks_buf_reset(&nz->dig);
+    ks_buf_append(&nz->dig, TX(nz, &d), TL(&d));
+    size_t kk = kd + 1;
+    if (TL(&d) <= 3 && nz->p[d.s] != '0') { /* № 26 332: thousands separators (§36) */
+        for (int g = 0; g < 4; g++) {
+            tok sp = *T(nz, kk), gr = *T(nz, kk + 1), a = *T(nz, kk + 2);
+            if (!(sp.type == T_SPACE && (sp.f & F_SEP) && gr.type == T_DIGITS && TL(&gr) == 3) ||
+                (a.type == T_DIGITS) || (is_punct(&a, ',') && T(nz, kk + 3)->type == T_DIGITS))
+                break;
+            ks_buf_append(&nz->dig, TX(nz, &gr), 3);
+            kk += 2;
+        }
+    }
+    if (nz->dig.failed)
+        return 0;
+    number_ordinal(w, nz->dig.data, nz->dig.len);
+    size_t end = T(nz, kk - 1)->e;
+    morph_seq m;
+    tok sw;
+    if (suffix_at(nz, kk, &m, &sw)) {
+        morph_inflect(w, &m, 0, 0);
+        end = sw.e;
+        kk += 2;
+    }
+    emit_wb(nz, t.s, end, "number_sign");
+    return kk - k;
+}
+
+/* ---------------------------------------------------------------- URLs, e-mails, hashtags (RULES §35) */
+
+static const char *const TLD[] = {"kz", "қаз", "ru", "com", "org", "net", "gov", "edu", NULL};
+
+static int tld_tok(ks_normalizer *nz, const tok *t)
+{
+    if (t->type != T_WORD || !(t->f & F_LOWER) || t->nch > 3)
+        return 0;
+    for (const char *const *x = TLD; *x; x++)
+        if (tok_eq(nz, t, *x))
+            return 1;
+    return 0;
+}
+
+/* a piece of a domain label: a lowercase word or digits */
+static int label_tok(const tok *t)
+{
+    return (t->type == T_WORD && (t->f & F_LOWER)) || (t->type == T_DIGITS && t->nch <= 12);
+}
+
+/* The "." at k joins two labels of an all-lowercase domain that ends in a known TLD
+ * (zakon.kz, www.iqos.com, 7kun.kz, 24.kz-ке); a capitalised domain is a name (Kurs.kz). */
+static int domain_dot(ks_normalizer *nz, size_t k)
+{
+    tok dot = *T(nz, k), pv = *TB(nz, k, 1), nx = *T(nz, k + 1);
+    if (!label_tok(&pv) || pv.e != dot.s || !label_tok(&nx) || nx.s != dot.e)
+        return 0;
+    size_t j = k;
+    for (int i = 0; i < 24 && j > 0; i++) { /* back to the start of the domain */
+        tok a = *TB(nz, j, 1), b = *TB(nz, j, 2);
+        if (!label_tok(&a) && !is_punct(&a, '.') && !is_hyphen(&a))
+            return 0;
+        if (b.e == a.s && b.type == T_WORD && !(b.f & F_LOWER))
+            return 0; /* Almaty-akshamy.kz: a name */
+        if (b.e != a.s || !(label_tok(&b) || is_punct(&b, '.') || is_punct(&b, '@') || is_hyphen(&b)))
+            break;
+        if (is_punct(&b, '@'))
+            break;
+        if (b.type == T_WORD && !(b.f & F_LOWER))
+            return 0;
+        j--;
+    }
+    tok first = *TB(nz, j, 1);
+    if (first.type == T_WORD && !(first.f & F_LOWER))
+        return 0;
+    size_t m = k + 1;
+    for (int i = 0; i < 24; i++) { /* forward to the last label */
+        tok a = *T(nz, m), b = *T(nz, m + 1), c = *T(nz, m + 2);
+        if (b.s == a.e && label_tok(&b)) {
+            m++;
+            continue;
+        }
+        if (is_punct(&b, '.') && b.s == a.e && label_tok(&c) && c.s == b.e) {
+            m += 2;
+            continue;
+        }
+        if (b.s == a.e && (b.type == T_WORD || b.type == T_DIGITS))
+            return 0;
+        break;
+    }
+    tok last = *T(nz, m);
+    tok before = *TB(nz, m, 1);
+    return tld_tok(nz, &last) && is_punct(&before, '.') && before.e == last.s;
+}
+
+static size_t rule_web(ks_normalizer *nz, size_t k, const tok *t)
+{
+    tok pv = *TB(nz, k, 1), nx = *T(nz, k + 1), n2 = *T(nz, k + 2);
+    if (t->cp == '.') {
+        if (domain_dot(nz, k)) {
+            emit(nz, t->s, t->e, "url", " нүкте ", strlen(" нүкте "));
+            return 1;
+        }
+        /* a bare TLD token: ".қаз" */
+        if ((pv.type == T_NONE || pv.type == T_SPACE || (pv.type == T_PUNCT && pv.e == t->s && pv.cp != '.')) &&
+            tld_tok(nz, &nx) && nx.s == t->e && n2.s == nx.e && n2.type != T_WORD && n2.type != T_DIGITS &&
+            !is_punct(&n2, '.')) {
+            emit(nz, t->s, t->e, "url", "нүкте ", strlen("нүкте "));
+            return 1;
+        }
+        return 0;
+    }
+    if (t->cp == '/' && tld_tok(nz, &pv) && pv.e == t->s && is_punct(TB(nz, k, 2), '.') && domain_dot(nz, k - 2) &&
+        !(label_tok(&nx) && nx.s == t->e)) {
+        emit(nz, t->s, t->e, "url", "", 0); /* a trailing slash is dropped */
+        return 1;
+    }
+    if (is_hyphen(t) && pv.type == T_WORD && (pv.f & F_LAT) && label_tok(&pv) && pv.e == t->s && label_tok(&nx) &&
+        nx.s == t->e) {
+        size_t j = k + 1; /* my-site.kz: a hyphen inside a domain */
+        while (j < k + 8 && label_tok(T(nz, j)) && T(nz, j + 1)->s == T(nz, j)->e && !is_punct(T(nz, j + 1), '.'))
+            j++;
+        if (is_punct(T(nz, j + 1), '.') && domain_dot(nz, j + 1)) {
+            emit(nz, t->s, t->e, "url", " сызықша ", strlen(" сызықша "));
+            return 1;
+        }
+        return 0;
+    }
+    if (t->cp == '@' && label_tok(&pv) && pv.e == t->s && label_tok(&nx) && nx.s == t->e) {
+        emit(nz, t->s, t->e, "email", " айқұлақ ", strlen(" айқұлақ "));
+        return 1;
+    }
+    if (t->cp == '#' && (nx.type == T_WORD || nx.type == T_DIGITS) && nx.s == t->e) {
+        /* #fb_16_uka -> fb он алты uka: # dropped, _ a space, digits cardinal */
+        ks_buf *w = &nz->wb;
+        ks_buf_reset(w);
+        if ((pv.type == T_WORD || pv.type == T_DIGITS) && pv.e == t->s)
+            ks_buf_putc(w, ' ');
+        size_t j = k + 1, end = t->e;
+        for (int i = 0; i < 32; i++) {
+            tok a = *T(nz, j);
+            if (a.s != end)
+                break;
+            if (a.type == T_WORD)
+                ks_buf_append(w, TX(nz, &a), TL(&a));
+            else if (a.type == T_DIGITS && a.nch <= 18) {
+                if (w->len && w->data[w->len - 1] != ' ')
+                    ks_buf_putc(w, ' ');
+                number_cardinal(w, TX(nz, &a), TL(&a));
+                tok b = *T(nz, j + 1);
+                if (b.type == T_WORD && b.s == a.e)
+                    ks_buf_putc(w, ' ');
+            } else if (is_punct(&a, '_') && T(nz, j + 1)->s == a.e &&
+                       (T(nz, j + 1)->type == T_WORD || T(nz, j + 1)->type == T_DIGITS)) {
+                if (w->len && w->data[w->len - 1] != ' ')
+                    ks_buf_putc(w, ' ');
+            } else
+                break;
+            end = a.e;
+            j++;
+        }
+        emit_wb(nz, t->s, end, "hashtag");
+        return j - k;
+    }
+    if (t->cp == ':' && (pv.type == T_WORD) && (tok_eq(nz, &pv, "http") || tok_eq(nz, &pv, "https")) &&
+        is_punct(&nx, '/') && is_punct(&n2, '/') && T(nz, k + 3)->type == T_WORD && T(nz, k + 3)->s == n2.e) {
+        /* the scheme is dropped: emit over "http://" from its word */
+        emit(nz, pv.s, n2.e, "url", "", 0);
+        return 3;
+    }
+    return 0;
+}
+
 static size_t rule_punct(ks_normalizer *nz, size_t k)
 {
     tok t = *T(nz, k);
     tok nx = *T(nz, k + 1);
     size_t r;
+    if ((t.cp == '.' || t.cp == '@' || t.cp == '#' || t.cp == ':' || t.cp == '/' || t.cp == '-') &&
+        (r = rule_web(nz, k, &t)) != 0)
+        return r;
     if ((r = rule_sign(nz, k, &t)) != 0)
         return r;
     if ((r = rule_vulgar_fraction(nz, &t)) != 0)
         return r;
     if (t.cp == 0x2116) { /* № (§12) */
-        size_t kd = k + 1;
-        if (is_sp(&nx))
-            kd++;
-        tok d = *T(nz, kd);
-        ks_buf *w = &nz->wb;
-        ks_buf_reset(w);
-        if (d.type == T_DIGITS) {
-            tok after = *T(nz, kd + 1);
-            if (after.type == T_WORD && after.s == d.e && !(after.f & F_CYR))
-                return 0;
-            number_ordinal(w, TX(nz, &d), TL(&d));
-            size_t end = d.e, kk = kd + 1;
-            morph_seq m;
-            tok sw;
-            if (suffix_at(nz, kk, &m, &sw)) {
-                morph_inflect(w, &m, 0, 0);
-                end = sw.e;
-                kk += 2;
-            }
-            emit_wb(nz, t.s, end, "number_sign");
-            return kk - k;
-        }
-        ks_buf_puts(w, "нөмір");
-        emit_wb(nz, t.s, t.e, "symbol");
+        if ((r = rule_registry(nz, k)) != 0)
+            return r;
+        emit(nz, t.s, t.e, "symbol", "нөмір", strlen("нөмір"));
         return 1;
     }
     if (t.cp == '%' || t.cp == 0x066A) {
@@ -1502,6 +2146,39 @@ static size_t rule_roman(ks_normalizer *nz, size_t k, const tok *t)
     return knext - k;
 }
 
+/* A Roman numeral glued to ғ./ғғ. ("XVIIғ.", RULES §32): the ordinal, a space, the abbreviation. */
+static size_t rule_roman_glued_abbrev(ks_normalizer *nz, size_t k, const tok *t)
+{
+    static const char *const AB[] = {"ғғ", "ғ", NULL};
+    tok dot = *T(nz, k + 1);
+    if (!is_punct(&dot, '.') || !nz->lex || (t->f & F_LOWER) || TL(t) > 40)
+        return 0;
+    for (const char *const *a = AB; *a; a++) {
+        size_t al = strlen(*a), l = TL(t);
+        if (l <= al || memcmp(TX(nz, t) + l - al, *a, al) != 0)
+            continue;
+        int rv = kk_roman_value(TX(nz, t), l - al);
+        char key[8];
+        memcpy(key, *a, al);
+        key[al] = '.';
+        const lex_entry *e = lexicon_find(nz->lex, LEX_ABBREV, key, al + 1);
+        if (rv <= 0 || !e)
+            return 0;
+        ks_buf *w = &nz->wb;
+        ks_buf_reset(w);
+        number_ordinal_u64(w, (uint64_t)rv);
+        put_word(w, e->exp, e->elen);
+        tok nx = *T(nz, k + 2);
+        if (sentence_ends_after(nz, k + 1))
+            ks_buf_putc(w, '.');
+        else if (nx.type == T_WORD && nx.s == dot.e)
+            ks_buf_putc(w, ' ');
+        emit_wb(nz, t->s, dot.e, "roman");
+        return 2;
+    }
+    return 0;
+}
+
 static int spell_letters(ks_normalizer *nz, ks_buf *w, const tok *t)
 {
     const char *s = TX(nz, t);
@@ -1515,20 +2192,113 @@ static int spell_letters(ks_normalizer *nz, ks_buf *w, const tok *t)
     return 1;
 }
 
-static int is_headline_word(const tok *t) { return t->type == T_WORD && (t->f & F_ALLUP) && t->nch >= 6; }
+static const lex_entry *known_acronym(ks_normalizer *nz, const tok *t)
+{
+    return nz->lex && t->type == T_WORD && bloom_has(nz, BL_ACRONYM, TX(nz, t), TL(t))
+               ? lexicon_find(nz->lex, LEX_ACRONYM, TX(nz, t), TL(t))
+               : NULL;
+}
 
-/* known acronym (§15) or unknown all-caps Cyrillic acronym spelled with letter names (§16) */
+static int caps_pronounceable(ks_normalizer *nz, const tok *t);
+
+/* An all-caps Cyrillic word that is not a known acronym and reads as a word (6+ letters, or 4-5
+ * pronounceable ones): it makes a caps run a headline.  Two short unknown acronyms side by side
+ * ("ҰЯО ИГИ") are not a headline. */
+static int caps_run_word(ks_normalizer *nz, const tok *t)
+{
+    return t->type == T_WORD && (t->f & F_ALLUP) && (t->f & F_CYR) && t->nch >= 4 && !known_acronym(nz, t) &&
+           (t->nch >= 6 || caps_pronounceable(nz, t));
+}
+
+/* The nearest Cyrillic word before (dir < 0) or after k, skipping spaces within the line, punctuation,
+ * numbers and Latin all-caps words, belongs to a caps run (RULES §33, rule 2: a headline). */
+static int caps_neighbour(ks_normalizer *nz, size_t k, int dir)
+{
+    size_t j = k;
+    for (int i = 0; i < 8; i++) {
+        if (dir < 0 && j == 0)
+            return 0;
+        j = dir < 0 ? j - 1 : j + 1;
+        tok t = *T(nz, j);
+        if (t.type == T_END || t.type == T_NONE || (t.type == T_SPACE && (t.f & F_NL)))
+            return 0;
+        if (t.type == T_SPACE || t.type == T_PUNCT || t.type == T_DIGITS ||
+            (t.type == T_WORD && (t.f & F_LAT) && (t.f & F_ALLUP)))
+            continue;
+        return caps_run_word(nz, &t);
+    }
+    return 0;
+}
+
+/* RULES §33 rule 4: a 4-5 letter caps word starting with consonant + vowel or a vowel, with no two
+ * adjacent vowels and no three consonants in a row, is a word (АРЛЕН, ОРАЛ, МӘМС), not letters. */
+static int caps_pronounceable(ks_normalizer *nz, const tok *t)
+{
+    const char *s = TX(nz, t);
+    size_t n = TL(t);
+    int prev_v = -1, run_c = 0, idx = 0, first_v = 0;
+    for (size_t i = 0; i < n; idx++) {
+        uint32_t c;
+        i += utf8_decode(s + i, n - i, &c);
+        int v = kk_is_vowel_letter(c);
+        if (idx == 0)
+            first_v = v;
+        if (idx == 1 && !first_v && !v)
+            return 0; /* starts with two consonants */
+        if (v && prev_v == 1)
+            return 0;
+        run_c = v ? 0 : run_c + 1;
+        if (run_c >= 3)
+            return 0;
+        prev_v = v;
+    }
+    return 1;
+}
+
+/* RULES §33: a caps word that is read as written (a headline or dateline word, a name, a domain) */
+static int caps_as_word(ks_normalizer *nz, size_t k, const tok *t)
+{
+    tok pv = *TB(nz, k, 1), nx = *T(nz, k + 1), pv2 = *TB(nz, k, 2), nx2 = *T(nz, k + 2);
+    /* a hyphenated caps compound (ӨЗІН-ӨЗІ) or a caps domain name (ТЕСТ.ҚАЗ) */
+    if ((is_hyphen(&nx) || is_punct(&nx, '.')) && nx.s == t->e && nx2.s == nx.e && nx2.type == T_WORD &&
+        (nx2.f & F_ALLUP) && nx2.nch >= 2)
+        return 1;
+    if ((is_hyphen(&pv) || is_punct(&pv, '.')) && pv.e == t->s && pv2.e == pv.s && pv2.type == T_WORD &&
+        (pv2.f & F_ALLUP) && pv2.nch >= 2)
+        return 1;
+    if (caps_neighbour(nz, k, -1) || caps_neighbour(nz, k, 1))
+        return 1;
+    if (t->nch >= 4 && caps_pronounceable(nz, t))
+        return 1;
+    return 0;
+}
+
+/* RULES §33: АҚШ доллар- is a lexicalised phrase, the acronym takes the genitive */
+static int genitive_before(ks_normalizer *nz, size_t k, const tok *t)
+{
+    static const struct {
+        const char *acr, *noun;
+    } G[] = {{"АҚШ", "доллар"}};
+    tok sp = *T(nz, k + 1), w = *T(nz, k + 2);
+    if (!is_sp(&sp) || w.type != T_WORD || !(w.f & F_LOWER))
+        return 0;
+    for (size_t i = 0; i < sizeof G / sizeof G[0]; i++) {
+        size_t nl = strlen(G[i].noun);
+        if (tok_eq(nz, t, G[i].acr) && TL(&w) >= nl && memcmp(TX(nz, &w), G[i].noun, nl) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* known acronym (§15) or unknown all-caps Cyrillic acronym spelled with letter names (§16, §33) */
 static size_t rule_acronym(ks_normalizer *nz, size_t k, const tok *t)
 {
-    const lex_entry *e = nz->lex && bloom_has(nz, BL_ACRONYM, TX(nz, t), TL(t))
-                             ? lexicon_find(nz->lex, LEX_ACRONYM, TX(nz, t), TL(t))
-                             : NULL;
+    const lex_entry *e = known_acronym(nz, t);
     int spell = 0;
     if (!e || (e->flags & LF_SPELL)) {
         if (!(t->f & F_ALLUP) || !(t->f & F_CYR) || t->nch < 2 || t->nch > 5)
             return 0;
-        tok pw = *TB(nz, k, 2), nw = *T(nz, k + 2);
-        if (is_headline_word(&pw) || is_headline_word(&nw))
+        if (!e && caps_as_word(nz, k, t))
             return 0;
         spell = 1;
     }
@@ -1550,12 +2320,16 @@ static size_t rule_acronym(ks_normalizer *nz, size_t k, const tok *t)
     }
     size_t end = t->e, kk = k + 1;
     if (suf) {
-        if (spell)
-            ks_buf_append(w, TX(nz, &sw), TL(&sw));
+        if (spell) /* re-harmonised to the last letter name: АЕК-ке -> а е кыға (§33) */
+            morph_inflect(w, &m, 0, 0);
         else
             morph_inflect(w, &m, (m.cat[0] == MC_PL && e->exp2) ? 1 : 0, poss);
         end = sw.e;
         kk = k + 3;
+    } else if (!spell && genitive_before(nz, k, t)) {
+        morph_seq g;
+        if (morph_parse("ның", strlen("ның"), &g))
+            morph_inflect(w, &g, 0, poss);
     } else {
         tok sp = *T(nz, k + 1), pw = *T(nz, k + 2);
         if (is_sp(&sp) && pw.type == T_WORD &&
@@ -1583,7 +2357,7 @@ static size_t rule_abbrev(ks_normalizer *nz, size_t k, const tok *t)
     if ((e->flags & LF_AFTER_CAP) && !(is_sp(&pv) && pv2.type == T_WORD && (pv2.f & F_UP0)))
         return 0;
     if (e->flags & (LF_AFTER_NUM | LF_YEAR)) {
-        int after_num = is_sp(&pv) && pv2.type == T_DIGITS;
+        int after_num = (is_sp(&pv) && pv2.type == T_DIGITS) || (pv.type == T_DIGITS && pv.e == t->s); /* 15ғ. (§32) */
         if (!after_num && !(e->flags & LF_YEAR) && is_sp(&pv) && pv2.type == T_WORD)
             after_num = kk_roman_value(TX(nz, &pv2), TL(&pv2)) > 0;
         if (!after_num)
@@ -1591,7 +2365,7 @@ static size_t rule_abbrev(ks_normalizer *nz, size_t k, const tok *t)
     }
     tok nx = *T(nz, kend), n1 = *T(nz, kend + 1);
     int at_end = nx.type == T_END || (nx.type == T_SPACE && ((nx.f & F_NL) || n1.type == T_END));
-    int before_paren = is_punct(&nx, ')');
+    int before_paren = is_punct(&nx, ')') || (is_sp(&nx) && is_punct(&n1, ')'));
     int before_cap = is_sp(&nx) && n1.type == T_WORD && (n1.f & F_UP0);
     if ((e->flags & LF_MID) && at_end)
         return 0;
@@ -1603,6 +2377,7 @@ static size_t rule_abbrev(ks_normalizer *nz, size_t k, const tok *t)
         int before_date = is_sp(&nx) && n1.type == T_DIGITS && TL(&n1) <= 2 &&
                           number_parse_u64(TX(nz, &n1), TL(&n1), &dv) && dv >= 1 && dv <= 31 && is_sp(&n2) &&
                           month_word(nz, &n3);
+        before_date = before_date || (is_sp(&nx) && month_word(nz, &n1)); /* 1917 ж. желтоқсандағы (§14) */
         if ((at_end || before_paren) && e->exp2) {
             x = e->exp2;
             xl = e->e2len;
@@ -1619,6 +2394,8 @@ static size_t rule_abbrev(ks_normalizer *nz, size_t k, const tok *t)
     ks_buf_append(w, x, xl);
     if (at_end || ((e->flags & LF_FINAL) && before_cap))
         ks_buf_putc(w, '.');
+    else if (nx.type == T_WORD && nx.s == T(nz, kend - 1)->e)
+        ks_buf_putc(w, ' '); /* ғ.басында -> ғасыр басында (§32) */
     emit_wb(nz, t->s, T(nz, kend - 1)->e, "abbreviation");
     return kend - k;
 }
@@ -1673,7 +2450,12 @@ static size_t rule_word(ks_normalizer *nz, size_t k)
         if ((r = rule_roman(nz, k, &t)) != 0)
             return r;
     }
+    if (!(t.f & F_LOWER) && (r = rule_roman_glued_abbrev(nz, k, &t)) != 0)
+        return r;
     tok nx = *T(nz, k + 1);
+    if (t.nch == 1 && c0 == 'N' && TB(nz, k, 1)->type != T_WORD && TB(nz, k, 1)->type != T_DIGITS &&
+        (r = rule_registry(nz, k)) != 0)
+        return r; /* "N 115", "N29": a Latin N for № (§36) */
     if (is_punct(&nx, '.')) {
         if ((r = rule_abbrev(nz, k, &t)) != 0)
             return r;
@@ -1835,7 +2617,9 @@ KS_API ks_status ks_normalize(ks_normalizer *nz, const char *utf8, size_t len, k
         size_t used = 0;
         switch (t->type) {
         case T_DIGITS:
-            used = rule_list_marker(nz, k);
+            used = rule_outline_number(nz, k);
+            if (!used)
+                used = rule_list_marker(nz, k);
             if (!used)
                 used = rule_times(nz, k);
             if (!used)
@@ -1846,6 +2630,10 @@ KS_API ks_status ks_normalize(ks_normalizer *nz, const char *utf8, size_t len, k
                 used = rule_phone(nz, k, k, 0);
             if (!used)
                 used = rule_numdate(nz, k);
+            if (!used)
+                used = rule_yearfirst_date(nz, k);
+            if (!used)
+                used = rule_race_time(nz, k);
             if (!used)
                 used = rule_score(nz, k);
             if (!used)
