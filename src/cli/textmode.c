@@ -39,6 +39,14 @@ static void warn_utf8(line_state *s, const char *name, size_t bad)
               (unsigned long long)(s->line_start + bad));
 }
 
+static int blank(const char *t, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (t[i] != ' ' && t[i] != '\t' && t[i] != '\r' && t[i] != '\n')
+            return 0;
+    return 1;
+}
+
 /* Handle one line (without its newline), or with end_line 0 the finished
  * sentences at the start of a line still being typed (-x). Returns 0 ok, -1 error (printed). */
 static int do_line(line_state *s, const cli_input *in, const char *line, size_t len, long lineno, int end_line)
@@ -55,7 +63,8 @@ static int do_line(line_state *s, const cli_input *in, const char *line, size_t 
     const char *text = s->out.data ? s->out.data : "";
     if (s->c->opt.phonemes) {
         ks_buf_reset(&s->phon);
-        if (ks_engine_phonemes(s->c->eng, text, s->out.len, s->c->opt.phonemes == 2, &s->phon, &err) != KS_OK) {
+        if (!blank(text, s->out.len) && /* nothing to say: no phonemes (an endless line of NULs stays fast) */
+            ks_engine_phonemes(s->c->eng, text, s->out.len, s->c->opt.phonemes == 2, &s->phon, &err) != KS_OK) {
             cli_error("%s:%ld: %s", in->name, lineno, err.msg);
             return -1;
         }
