@@ -32,6 +32,7 @@ typedef struct cli_opts {
     int list_voices;         /* --voices */
     ks_script script;        /* --script auto|cyrl|latn (default auto) */
     int ssml;                /* --ssml: the input is SSML */
+    ks_lang lang;            /* --lang auto|kk|ru (default auto) */
     /* batch mode and captions (issue 7; batch.c, captions.c) */
     int batch;               /* --batch */
     const char *out_dir;     /* -o, --output-dir */
@@ -56,6 +57,7 @@ typedef struct cli_ctx {
     ks_lexicon *lex;
     ks_normalizer *norm;
     ks_translit *translit;   /* Kazakh Latin -> Cyrillic (lexicon/latin) */
+    ks_langid *langid;       /* --lang auto: the language word lists (lexicon/lang), loaded by cli_reader_new */
     ks_engine *eng;          /* NULL until needed */
     int bad_utf8_warned;     /* the invalid UTF-8 warning was given */
     ks_voice voice;

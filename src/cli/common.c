@@ -188,6 +188,16 @@ int cli_reader_new(cli_ctx *c, ks_sink *sink, const ks_reader_callbacks *cb, ks_
     o.normalizer = c->norm;
     o.translit = c->translit;
     o.script = c->opt.script;
+    o.lang = c->opt.lang;
+    if (o.lang == KS_LANG_AUTO && !c->langid) {
+        char path[4200];
+        snprintf(path, sizeof path, "%s/lexicon/lang", c->data_root);
+        if (ks_langid_new(&c->langid, path, &err) != KS_OK) {
+            cli_error("%s", err.msg);
+            return -1;
+        }
+    }
+    o.langid = c->langid;
     if (ks_reader_new(out, c->eng, sink, &o, cb, &err) != KS_OK) {
         cli_error("%s", err.msg);
         return -1;

@@ -36,6 +36,9 @@ static void usage(FILE *f)
           "      --script SCRIPT   auto (default): Kazakh words in Latin script (2021, 2018, 2017\n"
           "                        alphabets) are read as Kazakh, names like Apple stay as\n"
           "                        they are; latn: every Latin word is Kazakh; cyrl: none\n"
+          "      --lang LANG       auto (default): Russian sentences, quotations and parentheses\n"
+          "                        are read by the Russian voice, English ones by the English\n"
+          "                        voice, the rest as Kazakh; kk: all Kazakh; ru: all Russian\n"
           "\n"
           "Voice (same meaning as in espeak-ng):\n"
           "  -v, --voice NAME|PATH voice profile: default, news, fast, event, or a .voice file\n"
@@ -102,7 +105,8 @@ enum {
     OPT_STDOUT = 1000, OPT_NORMALIZE, OPT_EXPLAIN, OPT_IPA, OPT_VERSION, OPT_LEXICON, OPT_DATA_DIR,
     OPT_NO_USER_LEXICON, OPT_VOICES,
     OPT_BATCH, OPT_FORMAT, OPT_CAPTIONS,
-    OPT_LIST_DEVICES, OPT_DEVICE, OPT_PLAIN, OPT_FOLLOW, OPT_INTERRUPT, OPT_SSML, OPT_SCRIPT
+    OPT_LIST_DEVICES, OPT_DEVICE, OPT_PLAIN, OPT_FOLLOW, OPT_INTERRUPT, OPT_SSML, OPT_SCRIPT,
+    OPT_LANG
 };
 
 static const struct option long_opts[] = {
@@ -131,6 +135,7 @@ static const struct option long_opts[] = {
     {"interrupt", no_argument, NULL, OPT_INTERRUPT},
     {"ssml", no_argument, NULL, OPT_SSML},
     {"script", required_argument, NULL, OPT_SCRIPT},
+    {"lang", required_argument, NULL, OPT_LANG},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -176,6 +181,7 @@ static int parse_args(cli_opts *o, int argc, char **argv)
 {
     memset(o, 0, sizeof *o);
     o->rate = o->pitch = o->amplitude = o->wordgap = -1;
+    o->lang = KS_LANG_AUTO;
     int ch;
     opterr = 0;
     while ((ch = getopt_long(argc, argv, cli_short_opts, long_opts, NULL)) != -1) {
@@ -218,6 +224,12 @@ static int parse_args(cli_opts *o, int argc, char **argv)
         case OPT_SCRIPT:
             if (ks_script_parse(optarg, &o->script) != KS_OK) {
                 cli_error("--script must be auto, cyrl or latn, not '%s'", optarg);
+                return -1;
+            }
+            break;
+        case OPT_LANG:
+            if (ks_lang_parse(optarg, &o->lang) != KS_OK || o->lang == KS_LANG_EN) {
+                cli_error("--lang must be auto, kk or ru, not '%s'", optarg);
                 return -1;
             }
             break;
@@ -312,6 +324,7 @@ static void cli_free(cli_ctx *c)
     ks_engine_free(c->eng);
     ks_normalizer_free(c->norm);
     ks_translit_free(c->translit);
+    ks_langid_free(c->langid);
     ks_lexicon_free(c->lex);
 }
 

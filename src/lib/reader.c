@@ -19,6 +19,7 @@
 #include <utf8proc.h>
 
 #include "kazspeak/kazspeak.h"
+#include "engine_lang.h"
 #include "status.h"
 
 #define DEFAULT_MAX_SENTENCE 65536
@@ -26,6 +27,14 @@
 #define DEFAULT_SLICE_MS 10
 #define FEED_WINDOW 65536     /* input is taken in windows of this size: memory stays bounded */
 #define PAUSE_WAIT_MS 20      /* while paused, poll is called this often */
+#define MAX_PIECES 64         /* language spans of one utterance; more are merged into the last */
+
+/* One language span of the utterance: its original bytes and what eSpeak reads. */
+typedef struct piece {
+    size_t off, len;   /* in the utterance's original text */
+    size_t woff, wlen; /* in r->words */
+    ks_lang lang;
+} piece;
 
 struct ks_reader {
     ks_engine *eng;
@@ -42,6 +51,12 @@ struct ks_reader {
     uint64_t utterance;
     uint64_t frames_out; /* frames passed on (pcm callback or sink) */
     uint64_t bad_utf8;
+
+    /* language spans of the utterance (one Kazakh piece unless opt.lang says otherwise) */
+    piece pieces[MAX_PIECES];
+    int npieces;
+    size_t piece_base; /* woff of the piece being spoken: WORD offsets are relative to it */
+    ks_lang context;   /* the language of the last sentence (for a sentence without evidence) */
 
     /* the utterance being spoken, for events */
     ks_reader_event cur;
@@ -136,6 +151,8 @@ KS_API ks_status ks_reader_new(ks_reader **out, ks_engine *e, ks_sink *sink, con
         return status_set(err, KS_EINVAL, "ks_reader_new: no engine");
     if (o && (unsigned)o->input > KS_READER_ESPEAK)
         return status_set(err, KS_EINVAL, "ks_reader_new: unknown input kind %d", (int)o->input);
+    if (o && (unsigned)o->lang > KS_LANG_AUTO)
+        return status_set(err, KS_EINVAL, "ks_reader_new: unknown language %d", (int)o->lang);
     ks_reader *r = calloc(1, sizeof *r);
     if (!r)
         return status_set(err, KS_ENOMEM, "out of memory");
@@ -158,6 +175,7 @@ KS_API ks_status ks_reader_new(ks_reader **out, ks_engine *e, ks_sink *sink, con
     if (r->slice < 16)
         r->slice = 16;
     r->bad_utf8 = UINT64_MAX;
+    r->context = KS_LANG_KK;
     atomic_init(&r->cancel_gen, 0);
     atomic_init(&r->pause, 0);
     if (pthread_mutex_init(&r->mu, NULL) != 0) {
@@ -328,7 +346,7 @@ static int reader_event(const ks_event *ev, void *user)
         return 1;
     switch (ev->type) {
     case KS_EVENT_WORD:
-        r->cur.word_offset = ev->text_offset;
+        r->cur.word_offset = r->piece_base + ev->text_offset;
         r->cur.word_len = ev->text_len;
         return emit(r, KS_READER_WORD);
     case KS_EVENT_MARK:
@@ -377,7 +395,112 @@ static ks_status prepare(ks_reader *r, const char *text, size_t len, uint64_t of
     }
     if (bad != (size_t)-1 && r->bad_utf8 == UINT64_MAX)
         r->bad_utf8 = offset + bad;
+    r->npieces = 1;
+    r->pieces[0] = (piece){0, len, 0, r->words.len, KS_LANG_KK};
     return st;
+}
+
+/* Copy text for eSpeak as it is (English spans): NUL becomes a space, invalid UTF-8 U+FFFD. */
+static int copy_plain(ks_buf *out, const char *t, size_t n, size_t *bad)
+{
+    size_t i = 0;
+    *bad = (size_t)-1;
+    while (i < n) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)t + i, (utf8proc_ssize_t)(n - i), &cp);
+        if (k <= 0) {
+            if (*bad == (size_t)-1)
+                *bad = i;
+            ks_buf_puts(out, "\xEF\xBF\xBD");
+            i++;
+        } else if (cp == 0) {
+            ks_buf_putc(out, ' ');
+            i++;
+        } else {
+            ks_buf_append(out, t + i, (size_t)k);
+            i += (size_t)k;
+        }
+    }
+    return out->failed ? -1 : 0;
+}
+
+/* Prepare one language span of text and append it to out. */
+static ks_status prepare_span(const ks_reader_options *o, ks_lang lang, const char *t, size_t n, ks_buf *out,
+                              size_t *bad, ks_error *err)
+{
+    *bad = (size_t)-1;
+    switch (lang) {
+    case KS_LANG_RU: {
+        ks_status st = ks_ru_normalize(t, n, out, err);
+        if (st == KS_OK)
+            *bad = first_bad_utf8(t, n);
+        return st;
+    }
+    case KS_LANG_EN:
+        return copy_plain(out, t, n, bad) == 0 ? KS_OK : status_set(err, KS_ENOMEM, "text too large");
+    default:
+        return ks_text_prepare(o->normalizer, o->translit, o->script, t, n, out, bad, err);
+    }
+}
+
+/* The language spans of one sentence (opt.lang AUTO, RU or EN); returns how many,
+ * at most max (the rest merged into the last). */
+static size_t sentence_spans(const ks_reader_options *o, ks_lang context, const char *t, size_t n,
+                             ks_lang_span *sp, size_t max)
+{
+    if (o->lang != KS_LANG_AUTO) {
+        sp[0] = (ks_lang_span){0, n, o->lang};
+        return 1;
+    }
+    size_t k = ks_lang_spans(o->langid, o->translit, context, t, n, sp, max);
+    if (k > max) {
+        k = max;
+        sp[k - 1].len = n - sp[k - 1].offset;
+    }
+    return k;
+}
+
+/* The language most of a sentence is in (by bytes). */
+static ks_lang main_lang(const ks_lang_span *sp, size_t n)
+{
+    size_t by[3] = {0, 0, 0};
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned)sp[i].lang < 3)
+            by[sp[i].lang] += sp[i].len;
+    return by[KS_LANG_RU] > by[KS_LANG_KK] && by[KS_LANG_RU] >= by[KS_LANG_EN]   ? KS_LANG_RU
+           : by[KS_LANG_EN] > by[KS_LANG_KK] && by[KS_LANG_EN] > by[KS_LANG_RU] ? KS_LANG_EN
+                                                                                  : KS_LANG_KK;
+}
+
+/* Plain text with languages: the utterance cut into language spans, each prepared
+ * by its language's rules. Kazakh-only text takes the path of prepare() exactly. */
+static ks_status prepare_lang(ks_reader *r, const char *text, size_t len, uint64_t offset, unsigned *flags,
+                              ks_error *err)
+{
+    ks_lang_span sp[MAX_PIECES];
+    size_t n = len ? sentence_spans(&r->opt, r->context, text, len, sp, MAX_PIECES) : 0;
+    if (n)
+        r->context = main_lang(sp, n);
+    if (n == 0 || (n == 1 && sp[0].lang == KS_LANG_KK))
+        return prepare(r, text, len, offset, flags, err);
+    ks_buf_reset(&r->words);
+    *flags = KS_SPEAK_PHONEMES;
+    r->npieces = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t bad;
+        piece *p = &r->pieces[r->npieces++];
+        p->off = sp[i].offset;
+        p->len = sp[i].len;
+        p->lang = sp[i].lang;
+        p->woff = r->words.len;
+        ks_status st = prepare_span(&r->opt, p->lang, text + p->off, p->len, &r->words, &bad, err);
+        if (st != KS_OK)
+            return st;
+        p->wlen = r->words.len - p->woff;
+        if (bad != (size_t)-1 && r->bad_utf8 == UINT64_MAX)
+            r->bad_utf8 = offset + p->off + bad;
+    }
+    return KS_OK;
 }
 
 /* Drop what is waiting (after a stop). */
@@ -387,13 +510,40 @@ static void drop_pending(ks_reader *r)
     r->start = r->pending.len = 0;
 }
 
+/* Speak the language spans of the utterance one after the other, each with its
+ * language's eSpeak voice (same profile parameters), then go back to Kazakh. */
+static ks_status speak_pieces(ks_reader *r, unsigned flags, ks_error *err)
+{
+    ks_status st = KS_OK;
+    for (int i = 0; i < r->npieces && st == KS_OK && !r->stopping; i++) {
+        piece *p = &r->pieces[i];
+        if (blank(r->words.data + p->woff, p->wlen))
+            continue;
+        ks_error lerr;
+        if (engine_set_lang(r->eng, p->lang, &lerr) != KS_OK)
+            engine_set_lang(r->eng, KS_LANG_KK, &lerr); /* no such voice installed: read it as Kazakh */
+        r->piece_base = p->woff;
+        r->cur.lang = p->lang;
+        st = ks_engine_speak(r->eng, r->words.data + p->woff, p->wlen, p->lang == KS_LANG_KK ? flags : flags & ~(unsigned)KS_SPEAK_PHONEMES,
+                             reader_pcm, reader_event, r, err);
+    }
+    ks_error lerr;
+    engine_set_lang(r->eng, KS_LANG_KK, &lerr);
+    r->piece_base = 0;
+    return st;
+}
+
 /* Speak one utterance: events around it, PCM to the sink. */
 static ks_status speak_utterance(ks_reader *r, const char *text, size_t len, uint64_t offset, ks_error *err)
 {
     unsigned flags;
-    ks_status st = prepare(r, text, len, offset, &flags, err);
+    ks_status st = r->opt.input == KS_READER_TEXT && r->opt.lang != KS_LANG_KK
+                       ? prepare_lang(r, text, len, offset, &flags, err)
+                       : prepare(r, text, len, offset, &flags, err);
     if (st != KS_OK)
         return st;
+    if (r->opt.input != KS_READER_TEXT && (r->opt.lang == KS_LANG_RU || r->opt.lang == KS_LANG_EN))
+        r->pieces[0].lang = r->opt.lang; /* prepared text or SSML, all in one language */
     if (blank(r->words.data ? r->words.data : "", r->words.len))
         return KS_OK; /* nothing to say */
     memset(&r->cur, 0, sizeof r->cur);
@@ -405,8 +555,14 @@ static ks_status speak_utterance(ks_reader *r, const char *text, size_t len, uin
     r->cur.normalized_len = r->words.len;
     r->stopping = 0;
     r->sink_failed = KS_OK;
-    if (!emit(r, KS_READER_UTTERANCE_START))
-        st = ks_engine_speak(r->eng, r->words.data, r->words.len, flags, reader_pcm, reader_event, r, err);
+    r->cur.lang = r->pieces[0].lang;
+    r->piece_base = 0;
+    if (!emit(r, KS_READER_UTTERANCE_START)) {
+        if (r->npieces == 1 && r->pieces[0].lang == KS_LANG_KK)
+            st = ks_engine_speak(r->eng, r->words.data, r->words.len, flags, reader_pcm, reader_event, r, err);
+        else
+            st = speak_pieces(r, flags, err);
+    }
     int stopped = r->stopping || st == KS_ESTOPPED;
     r->cur.stopped = stopped;
     r->cur.word_offset = r->cur.word_len = 0;
