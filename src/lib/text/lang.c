@@ -541,21 +541,24 @@ static ks_lang decide(const lang_evidence *ev, int quote, int kazakh_lat)
 typedef struct span_out {
     ks_lang_span *out;
     size_t max, n;
+    size_t lead; /* punctuation before the first span: it joins that span */
 } span_out;
 
 static void push_span(span_out *o, size_t off, size_t len, ks_lang lang)
 {
     if (!len)
         return;
+    if (o->n == 0 && o->lead) {
+        off -= o->lead;
+        len += o->lead;
+        o->lead = 0;
+    }
     if (o->n && o->n <= o->max) {
         ks_lang_span *last = &o->out[o->n - 1];
         if (last->lang == lang && last->offset + last->len == off) {
             last->len += len;
             return;
         }
-    }
-    if (o->n && o->n > o->max) {
-        /* past the room: only count, but still merge with the (uncounted) previous one */
     }
     if (o->n < o->max) {
         o->out[o->n].offset = off;
@@ -666,19 +669,22 @@ KS_API size_t ks_lang_spans(const ks_langid *m, const ks_translit *tr, ks_lang c
             s->lang = k == 0 ? context : segs[s->parent].lang;
     }
     /* emit: walk the text, the innermost segment owning each byte */
-    span_out o = {out, max, 0};
+    span_out o = {out, max, 0, 0};
     /* boundaries: sort the segment edges; segments nest, so a simple sweep works */
     size_t pos = 0;
     int cur = 0;
     int st2[MAX_SEGS], sp2 = 0;
+    int resume[MAX_SEGS]; /* where the search for a segment's next child goes on */
+    for (int k = 0; k < nsegs; k++)
+        resume[k] = k + 1;
     st2[sp2++] = 0;
     /* events in order: each segment k>0 opens at start and closes at end */
     for (;;) {
         /* next event after pos: the nearest opening child of cur or the end of cur */
         size_t next = segs[cur].end;
         int child = -1;
-        for (int k = cur + 1; k < nsegs; k++)
-            if (segs[k].parent == cur && segs[k].start >= pos && segs[k].start < next) {
+        for (int k = resume[cur]; k < nsegs; k++)
+            if (segs[k].parent == cur && segs[k].start >= pos && segs[k].start <= next) {
                 next = segs[k].start;
                 child = k;
                 break;
@@ -687,12 +693,18 @@ KS_API size_t ks_lang_spans(const ks_langid *m, const ks_translit *tr, ks_lang c
         size_t plen = next > pos ? next - pos : 0;
         if (plen) {
             ks_lang lang = segs[cur].lang;
-            if (!has_word(text + pos, plen) && o.n)
-                lang = o.n <= o.max ? o.out[o.n - 1].lang : lang;
-            push_span(&o, pos, plen, lang);
+            int words = has_word(text + pos, plen);
+            if (!words && o.n == 0)
+                o.lead += plen; /* goes with the first span that has words */
+            else {
+                if (!words && o.n <= o.max)
+                    lang = o.out[o.n - 1].lang;
+                push_span(&o, pos, plen, lang);
+            }
         }
         pos = next;
         if (child >= 0) {
+            resume[cur] = child + 1; /* an empty "()" is visited once */
             st2[sp2++] = child;
             cur = child;
             continue;
@@ -702,14 +714,10 @@ KS_API size_t ks_lang_spans(const ks_langid *m, const ks_translit *tr, ks_lang c
         sp2--;
         cur = st2[sp2 - 1];
     }
-    if (pos < len)
-        push_span(&o, pos, len - pos, o.n && o.n <= o.max ? o.out[o.n - 1].lang : segs[0].lang);
-    /* a leading punctuation-only span takes the language of the one after it */
-    if (o.n >= 2 && o.max >= 2 && !has_word(text + o.out[0].offset, o.out[0].len)) {
-        o.out[1].offset = o.out[0].offset;
-        o.out[1].len += o.out[0].len;
-        memmove(o.out, o.out + 1, (o.n < o.max ? o.n : o.max) * sizeof *o.out - sizeof *o.out);
-        o.n--;
+    if (o.n == 0 && o.lead) { /* no words at all */
+        size_t l = o.lead;
+        o.lead = 0;
+        push_span(&o, 0, l, segs[0].lang);
     }
     return o.n;
 }
