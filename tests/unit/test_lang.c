@@ -320,6 +320,21 @@ static void robustness(const ks_langid *m)
     CHECK(ks_ru_normalize(t, n, &out, &err) == KS_OK);
     CHECK(out.data && !strstr(out.data, "[["));
     ks_buf_free(&out);
+    /* an empty "()" and leading punctuation (once looped / gave overlapping spans) */
+    const char *const odd[] = {"()", "«a()b»", "“млн₸әлем”%тыс.₽годах»,XXIк году", ".,«»", "(«(«"};
+    for (size_t q = 0; q < sizeof odd / sizeof odd[0]; q++) {
+        ks_lang_span s1[2], s2[16];
+        size_t ol = strlen(odd[q]);
+        size_t c1 = ks_lang_spans(m, NULL, KS_LANG_KK, odd[q], ol, s1, 1);
+        size_t c2 = ks_lang_spans(m, NULL, KS_LANG_RU, odd[q], ol, s2, 16);
+        CHECK(c1 >= 1 && c2 >= 1 && c2 <= 16);
+        size_t cv = 0;
+        for (size_t j = 0; j < c2; j++) {
+            CHECK(s2[j].offset == cv);
+            cv += s2[j].len;
+        }
+        CHECK(cv == ol);
+    }
     const char *br = "[[a]] 99999999999999999999 1,2,3 12.12.2020.5 %";
     CHECK(ks_ru_normalize(br, strlen(br), &out, &err) == KS_OK);
     CHECK(out.data && !strstr(out.data, "[["));
