@@ -32,6 +32,7 @@ typedef struct cli_opts {
     int list_voices;         /* --voices */
     ks_script script;        /* --script auto|cyrl|latn (default auto) */
     int ssml;                /* --ssml: the input is SSML */
+    ks_lang lang;            /* --lang auto|kk|ru (default auto) */
     /* batch mode and captions (issue 7; batch.c, captions.c) */
     int batch;               /* --batch */
     const char *out_dir;     /* -o, --output-dir */
@@ -64,6 +65,8 @@ typedef struct cli_ctx {
     ks_lexicon *lex;
     ks_normalizer *norm;
     ks_translit *translit;   /* Kazakh Latin -> Cyrillic (lexicon/latin) */
+    ks_langid *langid;       /* --lang auto: the language word lists (lexicon/lang), loaded by cli_reader_new */
+    ks_lang lang_context;    /* --lang auto: the language of the text before the reader's (parallel workers) */
     ks_engine *eng;          /* NULL until needed */
     int bad_utf8_warned;     /* the invalid UTF-8 warning was given */
     ks_voice voice;
@@ -96,6 +99,8 @@ int cli_load_engine(cli_ctx *c); /* eSpeak engine + voice profile + overrides */
  * (--ssml, --script), feeding `sink` (may be NULL), with `cb` (may be NULL).
  * Prints its error; 0 ok. */
 int cli_reader_new(cli_ctx *c, ks_sink *sink, const ks_reader_callbacks *cb, ks_reader **out);
+/* --lang auto: the language word lists (c->langid). Prints its error; 0 ok. */
+int cli_load_langid(cli_ctx *c);
 
 /* The sentences an operator moves between (-i, the panel): blank ones left out,
  * a longer one cut at `max` bytes. Returns their number (*out malloc'd, to free),

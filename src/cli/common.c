@@ -186,6 +186,20 @@ int cli_load_engine(cli_ctx *c)
     return 0;
 }
 
+int cli_load_langid(cli_ctx *c)
+{
+    ks_error err;
+    if (c->opt.lang != KS_LANG_AUTO || c->langid)
+        return 0;
+    char path[4200];
+    snprintf(path, sizeof path, "%s/lexicon/lang", c->data_root);
+    if (ks_langid_new(&c->langid, path, &err) != KS_OK) {
+        cli_error("%s", err.msg);
+        return -1;
+    }
+    return 0;
+}
+
 int cli_reader_new(cli_ctx *c, ks_sink *sink, const ks_reader_callbacks *cb, ks_reader **out)
 {
     ks_error err;
@@ -198,6 +212,11 @@ int cli_reader_new(cli_ctx *c, ks_sink *sink, const ks_reader_callbacks *cb, ks_
     o.normalizer = c->norm;
     o.translit = c->translit;
     o.script = c->opt.script;
+    o.lang = c->opt.lang;
+    if (cli_load_langid(c) != 0)
+        return -1;
+    o.langid = c->langid;
+    o.context = c->lang_context;
     if (ks_reader_new(out, c->eng, sink, &o, cb, &err) != KS_OK) {
         cli_error("%s", err.msg);
         return -1;

@@ -37,6 +37,9 @@ static void usage(FILE *f)
           "      --script SCRIPT   auto (default): Kazakh words in Latin script (2021, 2018, 2017\n"
           "                        alphabets) are read as Kazakh, names like Apple stay as\n"
           "                        they are; latn: every Latin word is Kazakh; cyrl: none\n"
+          "      --lang LANG       auto (default): Russian sentences, quotations and parentheses\n"
+          "                        are read by the Russian voice, English ones by the English\n"
+          "                        voice, the rest as Kazakh; kk: all Kazakh; ru: all Russian\n"
           "\n"
           "Voice:\n"
           "  -v, --voice NAME|PATH voice profile: default, news, fast, event, or a .voice file;\n"
@@ -142,7 +145,8 @@ enum {
     OPT_BATCH, OPT_FORMAT, OPT_CAPTIONS,
     OPT_LIST_DEVICES, OPT_DEVICE, OPT_PLAIN, OPT_FOLLOW, OPT_INTERRUPT, OPT_SSML, OPT_SCRIPT,
     OPT_STDIN, OPT_PUNCT,
-    OPT_QUALITY, OPT_BITRATE, OPT_TITLE, OPT_ARTIST, OPT_ALBUM, OPT_DATE, OPT_COMMENT, OPT_LOUDNESS
+    OPT_QUALITY, OPT_BITRATE, OPT_TITLE, OPT_ARTIST, OPT_ALBUM, OPT_DATE, OPT_COMMENT, OPT_LOUDNESS,
+    OPT_LANG
 };
 
 static const struct option long_opts[] = {
@@ -181,6 +185,7 @@ static const struct option long_opts[] = {
     {"date", required_argument, NULL, OPT_DATE},
     {"comment", required_argument, NULL, OPT_COMMENT},
     {"loudness", required_argument, NULL, OPT_LOUDNESS},
+    {"lang", required_argument, NULL, OPT_LANG},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -226,6 +231,7 @@ static int parse_args(cli_opts *o, int argc, char **argv)
 {
     memset(o, 0, sizeof *o);
     o->rate = o->pitch = o->amplitude = o->wordgap = -1;
+    o->lang = KS_LANG_AUTO;
     int ch;
     opterr = 0;
     while ((ch = getopt_long(argc, argv, cli_short_opts, long_opts, NULL)) != -1) {
@@ -294,6 +300,12 @@ static int parse_args(cli_opts *o, int argc, char **argv)
         case OPT_DATE: o->file.date = optarg; break;
         case OPT_COMMENT: o->file.comment = optarg; break;
         case OPT_LOUDNESS: if (parse_loudness(optarg, &o->file.loudness)) return -1; break;
+        case OPT_LANG:
+            if (ks_lang_parse(optarg, &o->lang) != KS_OK || o->lang == KS_LANG_EN) {
+                cli_error("--lang must be auto, kk or ru, not '%s'", optarg);
+                return -1;
+            }
+            break;
         case 'h': usage(stdout); exit(CLI_EXIT_OK);
         case OPT_VERSION:
             printf("kazspeak %s\n", ks_version());
@@ -403,6 +415,7 @@ static void cli_free(cli_ctx *c)
     ks_engine_free(c->eng);
     ks_normalizer_free(c->norm);
     ks_translit_free(c->translit);
+    ks_langid_free(c->langid);
     ks_lexicon_free(c->lex);
 }
 

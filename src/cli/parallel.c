@@ -236,6 +236,29 @@ static int w_note(worker *w, uint64_t text_done, int done)
 }
 
 /* The worker process: speak utterances [first, last), one reader call each. */
+/* --lang auto: the language the reader of -j 1 would carry into utterance `first`
+ * (a sentence with no evidence of its own follows the one before it). */
+static ks_lang context_before(const cli_ctx *c, const text *t, size_t first)
+{
+    ks_lang ctx = KS_LANG_KK;
+    if (c->opt.lang != KS_LANG_AUTO)
+        return ctx;
+    ks_lang_span sp[64];
+    for (size_t i = 0; i < first; i++) {
+        size_t a = i ? t->ends[i - 1] : 0, n = t->ends[i] - a;
+        if (n == 0 || c->opt.ssml)
+            continue;
+        size_t k = ks_lang_spans(c->langid, c->translit, ctx, t->buf.data + a, n, sp, 64);
+        if (k > 64) { /* as the reader: the rest merged into the last */
+            k = 64;
+            sp[63].len = n - sp[63].offset;
+        }
+        if (k)
+            ctx = ks_lang_main(sp, k);
+    }
+    return ctx;
+}
+
 static int worker_main(cli_ctx *c, const cli_input *in, const text *t, const range *rg, int note_fd)
 {
     signal(SIGINT, SIG_DFL);
@@ -252,6 +275,9 @@ static int worker_main(cli_ctx *c, const cli_input *in, const text *t, const ran
         return CLI_EXIT_ERROR;
     ks_reader_callbacks cb = {w_event, w_pcm, NULL, &w};
     ks_reader *r;
+    if (cli_load_langid(c) != 0)
+        return CLI_EXIT_ERROR;
+    c->lang_context = context_before(c, t, rg->first);
     if (cli_reader_new(c, NULL, &cb, &r) != 0)
         return CLI_EXIT_ERROR;
     ks_error err;

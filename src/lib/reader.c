@@ -20,6 +20,7 @@
 #include <utf8proc.h>
 
 #include "kazspeak/kazspeak.h"
+#include "engine_lang.h"
 #include "ssml_pieces.h"
 #include "status.h"
 
@@ -29,6 +30,16 @@
 #define FEED_WINDOW 65536     /* input is taken in windows of this size: memory stays bounded */
 #define PAUSE_WAIT_MS 20      /* while paused, poll is called this often */
 #define SSML_MIN_PIECE 8192   /* an SSML document is spoken in pieces of at least this (cut at sentence ends) */
+
+#define MAX_PARTS 64         /* language spans of one utterance; more are merged into the last */
+
+/* One language part of the utterance: its original bytes and what eSpeak reads. */
+typedef struct part {
+    size_t off, len;   /* in the utterance's original text */
+    size_t woff, wlen; /* in r->words */
+    ks_lang lang;
+    unsigned flags;    /* KS_SPEAK_* for this part */
+} part;
 
 struct ks_reader {
     ks_engine *eng;
@@ -49,6 +60,12 @@ struct ks_reader {
     uint64_t utterance;
     uint64_t frames_out; /* frames passed on (pcm callback or sink) */
     uint64_t bad_utf8;
+
+    /* language parts of the utterance (one Kazakh part unless opt.lang says otherwise) */
+    part parts[MAX_PARTS];
+    int nparts;
+    size_t part_base; /* woff of the part being spoken: WORD offsets are relative to it */
+    ks_lang context;   /* the language of the last sentence (for a sentence without evidence) */
 
     /* the utterance being spoken, for events */
     ks_reader_event cur;
@@ -143,6 +160,8 @@ KS_API ks_status ks_reader_new(ks_reader **out, ks_engine *e, ks_sink *sink, con
         return status_set(err, KS_EINVAL, "ks_reader_new: no engine");
     if (o && (unsigned)o->input > KS_READER_ESPEAK)
         return status_set(err, KS_EINVAL, "ks_reader_new: unknown input kind %d", (int)o->input);
+    if (o && (unsigned)o->lang > KS_LANG_AUTO)
+        return status_set(err, KS_EINVAL, "ks_reader_new: unknown language %d", (int)o->lang);
     ks_reader *r = calloc(1, sizeof *r);
     if (!r)
         return status_set(err, KS_ENOMEM, "out of memory");
@@ -165,6 +184,7 @@ KS_API ks_status ks_reader_new(ks_reader **out, ks_engine *e, ks_sink *sink, con
     if (r->slice < 16)
         r->slice = 16;
     r->bad_utf8 = UINT64_MAX;
+    r->context = (unsigned)r->opt.context <= KS_LANG_EN ? r->opt.context : KS_LANG_KK;
     ssml_pieces_init(&r->pieces);
     atomic_init(&r->cancel_gen, 0);
     atomic_init(&r->pause, 0);
@@ -338,7 +358,7 @@ static int reader_event(const ks_event *ev, void *user)
         return 1;
     switch (ev->type) {
     case KS_EVENT_WORD:
-        r->cur.word_offset = ev->text_offset;
+        r->cur.word_offset = r->part_base + ev->text_offset;
         r->cur.word_len = ev->text_len;
         return emit(r, KS_READER_WORD);
     case KS_EVENT_MARK:
@@ -407,8 +427,394 @@ static ks_status prepare(ks_reader *r, const char *text, size_t len, uint64_t of
     }
     if (bad != (size_t)-1 && r->bad_utf8 == UINT64_MAX)
         r->bad_utf8 = offset + bad;
+    r->nparts = 1;
+    r->parts[0] = (part){0, len, 0, r->words.len, KS_LANG_KK, *flags};
     return st;
 }
+/* Copy text for eSpeak as it is (English spans): NUL becomes a space, invalid UTF-8 U+FFFD. */
+static int copy_plain(ks_buf *out, const char *t, size_t n, size_t *bad)
+{
+    size_t i = 0;
+    *bad = (size_t)-1;
+    while (i < n) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)t + i, (utf8proc_ssize_t)(n - i), &cp);
+        if (k <= 0) {
+            if (*bad == (size_t)-1)
+                *bad = i;
+            ks_buf_puts(out, "\xEF\xBF\xBD");
+            i++;
+        } else if (cp == 0) {
+            ks_buf_putc(out, ' ');
+            i++;
+        } else {
+            ks_buf_append(out, t + i, (size_t)k);
+            i += (size_t)k;
+        }
+    }
+    return out->failed ? -1 : 0;
+}
+
+/* Prepare one language span of text and append it to out. */
+static ks_status prepare_span(const ks_reader_options *o, ks_lang lang, const char *t, size_t n, ks_buf *out,
+                              size_t *bad, ks_error *err)
+{
+    *bad = (size_t)-1;
+    switch (lang) {
+    case KS_LANG_RU: {
+        ks_status st = ks_ru_normalize(t, n, out, err);
+        if (st == KS_OK)
+            *bad = first_bad_utf8(t, n);
+        return st;
+    }
+    case KS_LANG_EN:
+        return copy_plain(out, t, n, bad) == 0 ? KS_OK : status_set(err, KS_ENOMEM, "text too large");
+    default:
+        return ks_text_prepare(o->normalizer, o->translit, o->script, t, n, out, bad, err);
+    }
+}
+
+/* The language spans of one sentence (opt.lang AUTO, RU or EN); returns how many,
+ * at most max (the rest merged into the last). */
+static size_t sentence_spans(const ks_reader_options *o, ks_lang context, const char *t, size_t n,
+                             ks_lang_span *sp, size_t max)
+{
+    if (o->lang != KS_LANG_AUTO) {
+        sp[0] = (ks_lang_span){0, n, o->lang};
+        return 1;
+    }
+    size_t k = ks_lang_spans(o->langid, o->translit, context, t, n, sp, max);
+    if (k > max) {
+        k = max;
+        sp[k - 1].len = n - sp[k - 1].offset;
+    }
+    return k;
+}
+
+/* The language most of a sentence is in (by bytes). */
+KS_API ks_lang ks_lang_main(const ks_lang_span *sp, size_t n)
+{
+    size_t by[3] = {0, 0, 0};
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned)sp[i].lang < 3)
+            by[sp[i].lang] += sp[i].len;
+    return by[KS_LANG_RU] > by[KS_LANG_KK] && by[KS_LANG_RU] >= by[KS_LANG_EN]   ? KS_LANG_RU
+           : by[KS_LANG_EN] > by[KS_LANG_KK] && by[KS_LANG_EN] > by[KS_LANG_RU] ? KS_LANG_EN
+                                                                                  : KS_LANG_KK;
+}
+
+/* Plain text with languages: the utterance cut into language spans, each prepared
+ * by its language's rules. Kazakh-only text takes the path of prepare() exactly. */
+static ks_status prepare_lang(ks_reader *r, const char *text, size_t len, uint64_t offset, unsigned *flags,
+                              ks_error *err)
+{
+    ks_lang_span sp[MAX_PARTS];
+    size_t n = len ? sentence_spans(&r->opt, r->context, text, len, sp, MAX_PARTS) : 0;
+    if (n)
+        r->context = ks_lang_main(sp, n);
+    if (n == 0 || (n == 1 && sp[0].lang == KS_LANG_KK))
+        return prepare(r, text, len, offset, flags, err);
+    ks_buf_reset(&r->words);
+    *flags = KS_SPEAK_PHONEMES;
+    r->nparts = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t bad;
+        part *p = &r->parts[r->nparts++];
+        p->off = sp[i].offset;
+        p->len = sp[i].len;
+        p->lang = sp[i].lang;
+        p->flags = *flags;
+        p->woff = r->words.len;
+        ks_status st = prepare_span(&r->opt, p->lang, text + p->off, p->len, &r->words, &bad, err);
+        if (st != KS_OK)
+            return st;
+        p->wlen = r->words.len - p->woff;
+        if (bad != (size_t)-1 && r->bad_utf8 == UINT64_MAX)
+            r->bad_utf8 = offset + p->off + bad;
+    }
+    return KS_OK;
+}
+
+KS_API ks_status ks_text_prepare_lang(ks_normalizer *n, const ks_translit *tr, ks_script script,
+                                      const ks_langid *m, ks_lang lang, ks_lang *context, const char *text,
+                                      size_t len, ks_buf *out, size_t *bad_offset, ks_span_fn span_fn,
+                                      void *user, ks_error *err)
+{
+    if (bad_offset)
+        *bad_offset = (size_t)-1;
+    ks_reader_options o;
+    ks_reader_options_init(&o);
+    o.normalizer = n;
+    o.translit = tr;
+    o.script = script;
+    o.lang = lang;
+    o.langid = m;
+    ks_lang ctx = context ? *context : KS_LANG_KK;
+    size_t pos = 0;
+    while (pos < len) {
+        size_t k = lang == KS_LANG_AUTO ? ks_sentence_split(text + pos, len - pos, 1, len - pos) : len - pos;
+        if (!k)
+            k = len - pos;
+        ks_lang_span sp[MAX_PARTS];
+        size_t ns = lang == KS_LANG_KK ? 1 : sentence_spans(&o, ctx, text + pos, k, sp, MAX_PARTS);
+        if (lang == KS_LANG_KK)
+            sp[0] = (ks_lang_span){0, k, KS_LANG_KK};
+        ctx = ks_lang_main(sp, ns);
+        for (size_t i = 0; i < ns; i++) {
+            size_t bad, at = out->len;
+            ks_status st = prepare_span(&o, sp[i].lang, text + pos + sp[i].offset, sp[i].len, out, &bad, err);
+            if (st != KS_OK)
+                return st;
+            if (bad != (size_t)-1 && bad_offset && *bad_offset == (size_t)-1)
+                *bad_offset = pos + sp[i].offset + bad;
+            if (span_fn)
+                span_fn(text + pos + sp[i].offset, sp[i].len, sp[i].lang, out->data + at, out->len - at, user);
+        }
+        pos += k;
+    }
+    if (context)
+        *context = ctx;
+    return KS_OK;
+}
+
+/* ---------------------------------------------------------------- SSML xml:lang
+ *
+ * An SSML document whose speak, p, s, voice or lang elements change the language
+ * with xml:lang is cut into parts of one language each. A part is a document of
+ * its own: the elements open at the cut are closed at its end and opened again
+ * (same start tags) at the start of the next part. Each part is converted by
+ * ks_ssml_to_espeak (Kazakh parts with the Kazakh normalizer, Russian parts after
+ * ks_ru_normalize of their text, English parts as they are) and spoken with its
+ * language's voice. */
+
+#define SSML_MAX_DEPTH 64
+
+typedef struct xel {
+    const char *tag; /* the raw start tag */
+    size_t tag_len;
+    const char *name;
+    size_t name_len;
+    ks_lang lang;
+} xel;
+
+typedef struct ssml_split {
+    const ks_reader_options *o;
+    xel st[SSML_MAX_DEPTH];
+    int depth;
+    ks_buf part; /* the part being built (server-side SSML) */
+    ks_lang part_lang;
+    int part_has_text;
+    ks_reader *r;
+    ks_status status;
+    ks_error *err;
+} ssml_split;
+
+/* The value of attribute xml:lang in a start tag, as a language (parent's when absent or unknown). */
+static ks_lang tag_lang(const char *t, size_t n, ks_lang parent)
+{
+    const char *k = NULL;
+    for (size_t i = 0; i + 9 <= n; i++)
+        if (memcmp(t + i, "xml:lang", 8) == 0 && (i == 0 || t[i - 1] == ' ' || t[i - 1] == '\t' || t[i - 1] == '\n')) {
+            k = t + i + 8;
+            break;
+        }
+    if (!k)
+        return parent;
+    const char *end = t + n;
+    while (k < end && (*k == ' ' || *k == '='))
+        k++;
+    if (k >= end || (*k != '"' && *k != '\''))
+        return parent;
+    char q = *k++;
+    char v[32];
+    size_t l = 0;
+    while (k < end && *k != q && l + 1 < sizeof v)
+        v[l++] = *k++;
+    v[l] = '\0';
+    ks_lang lang;
+    if (ks_lang_parse(v, &lang) != KS_OK || lang == KS_LANG_AUTO)
+        return parent;
+    return lang;
+}
+
+static ks_lang cur_lang(const ssml_split *s)
+{
+    return s->depth ? s->st[s->depth - 1].lang : KS_LANG_KK;
+}
+
+/* Text of a part: Russian text runs are normalized (entities kept as they are). */
+static void part_text(ssml_split *s, const char *t, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (t[i] != ' ' && t[i] != '\n' && t[i] != '\t' && t[i] != '\r')
+            s->part_has_text = 1;
+    if (s->part_lang != KS_LANG_RU) {
+        ks_buf_append(&s->part, t, n);
+        return;
+    }
+    size_t i = 0;
+    while (i < n) {
+        const char *amp = memchr(t + i, '&', n - i);
+        size_t run = amp ? (size_t)(amp - (t + i)) : n - i;
+        if (run && ks_ru_normalize(t + i, run, &s->part, s->err) != KS_OK && s->status == KS_OK)
+            s->status = KS_ENOMEM;
+        i += run;
+        if (amp) {
+            const char *semi = memchr(t + i, ';', n - i);
+            size_t el = semi && semi - (t + i) < 12 ? (size_t)(semi - (t + i)) + 1 : 1;
+            ks_buf_append(&s->part, t + i, el);
+            i += el;
+        }
+    }
+}
+
+/* Finish the part being built: close the open elements, convert, add it as a piece. */
+static void part_end(ssml_split *s)
+{
+    for (int i = s->depth - 1; i >= 0; i--) {
+        ks_buf_puts(&s->part, "</");
+        ks_buf_append(&s->part, s->st[i].name, s->st[i].name_len);
+        ks_buf_putc(&s->part, '>');
+    }
+    ks_reader *r = s->r;
+    if (s->status == KS_OK && s->part_has_text && r->nparts < MAX_PARTS && s->part.data) {
+        part *p = &r->parts[r->nparts];
+        p->off = 0;
+        p->len = 0;
+        p->lang = s->part_lang;
+        p->woff = r->words.len;
+        unsigned f = 0;
+        int kk = s->part_lang == KS_LANG_KK;
+        ks_status st = ks_ssml_to_espeak(kk ? s->o->normalizer : NULL, kk ? s->o->translit : NULL, s->o->script,
+                                         s->part.data, s->part.len, &r->words, &f, s->err);
+        if (st != KS_OK)
+            s->status = st;
+        p->wlen = r->words.len - p->woff;
+        p->flags = f;
+        r->nparts++;
+    }
+    ks_buf_reset(&s->part);
+    s->part_has_text = 0;
+}
+
+/* Start a new part in language `lang`: the open elements again. */
+static void part_start(ssml_split *s, ks_lang lang)
+{
+    s->part_lang = lang;
+    for (int i = 0; i < s->depth; i++)
+        ks_buf_append(&s->part, s->st[i].tag, s->st[i].tag_len);
+}
+
+static int is_lang_element(const char *name, size_t n)
+{
+    static const char *const els[] = {"speak", "p", "s", "voice", "lang", "paragraph", "sentence"};
+    for (size_t i = 0; i < sizeof els / sizeof els[0]; i++)
+        if (strlen(els[i]) == n && memcmp(els[i], name, n) == 0)
+            return 1;
+    return 0;
+}
+
+/* Does the document change language anywhere? */
+static int ssml_has_lang_change(const char *t, size_t n)
+{
+    for (size_t i = 0; i + 8 <= n; i++)
+        if (memcmp(t + i, "xml:lang", 8) == 0)
+            return 1;
+    return 0;
+}
+
+/* Cut the document into language parts (r->parts, r->words). Returns KS_OK, or the
+ * first error (the document was validated before, so this is rare). */
+static ks_status ssml_parts(ks_reader *r, const char *t, size_t n, ks_error *err)
+{
+    ssml_split s;
+    memset(&s, 0, sizeof s);
+    s.o = &r->opt;
+    s.r = r;
+    s.err = err;
+    s.part_lang = r->opt.lang == KS_LANG_RU || r->opt.lang == KS_LANG_EN ? r->opt.lang : KS_LANG_KK;
+    ks_lang base = s.part_lang;
+    ks_buf_reset(&r->words);
+    r->nparts = 0;
+    size_t i = 0;
+    while (i < n && s.status == KS_OK) {
+        if (t[i] != '<') {
+            const char *lt = memchr(t + i, '<', n - i);
+            size_t run = lt ? (size_t)(lt - (t + i)) : n - i;
+            part_text(&s, t + i, run);
+            i += run;
+            continue;
+        }
+        /* comments, declarations, processing instructions, CDATA: copied as they are */
+        size_t e;
+        if (i + 4 <= n && memcmp(t + i, "<!--", 4) == 0) {
+            const char *c = NULL;
+            for (size_t k = i + 4; k + 3 <= n; k++)
+                if (memcmp(t + k, "-->", 3) == 0) {
+                    c = t + k;
+                    break;
+                }
+            e = c ? (size_t)(c - t) + 3 : n;
+            ks_buf_append(&s.part, t + i, e - i);
+            i = e;
+            continue;
+        }
+        const char *gt = memchr(t + i, '>', n - i);
+        e = gt ? (size_t)(gt - t) + 1 : n;
+        const char *tag = t + i;
+        size_t tl = e - i;
+        if (tl >= 2 && (tag[1] == '?' || tag[1] == '!')) {
+            ks_buf_append(&s.part, tag, tl);
+            i = e;
+            continue;
+        }
+        int closing = tl > 1 && tag[1] == '/';
+        int selfclose = tl > 2 && tag[tl - 2] == '/';
+        const char *nm = tag + (closing ? 2 : 1);
+        size_t nl = 0;
+        while (nm + nl < t + e && nm[nl] != ' ' && nm[nl] != '>' && nm[nl] != '/' && nm[nl] != '\t' && nm[nl] != '\n')
+            nl++;
+        if (closing) {
+            ks_lang before = cur_lang(&s);
+            if (s.depth > 0)
+                s.depth--;
+            ks_lang after = s.depth ? cur_lang(&s) : base;
+            ks_buf_append(&s.part, tag, tl);
+            if (after != before && s.depth > 0) {
+                /* the element is closed already in this part: end the part without it */
+                part_end(&s);
+                part_start(&s, after);
+            }
+        } else if (selfclose) {
+            ks_buf_append(&s.part, tag, tl);
+        } else {
+            ks_lang parent = s.depth ? cur_lang(&s) : base;
+            ks_lang lang = is_lang_element(nm, nl) ? tag_lang(tag, tl, parent) : parent;
+            if (s.depth >= SSML_MAX_DEPTH) {
+                ks_buf_append(&s.part, tag, tl);
+            } else {
+                if (lang != s.part_lang && s.depth > 0) {
+                    part_end(&s);
+                    part_start(&s, lang);
+                } else if (s.depth == 0) {
+                    s.part_lang = lang;
+                }
+                ks_buf_append(&s.part, tag, tl);
+                s.st[s.depth++] = (xel){tag, tl, nm, nl, lang};
+            }
+        }
+        i = e;
+    }
+    s.depth = 0;
+    part_end(&s);
+    ks_buf_free(&s.part);
+    if (s.status != KS_OK)
+        return s.status;
+    if (s.part.failed || r->words.failed)
+        return status_set(err, KS_ENOMEM, "SSML document too large");
+    return KS_OK;
+}
+
 
 /* Drop what is waiting (after a stop). */
 static void drop_pending(ks_reader *r)
@@ -421,17 +827,52 @@ static void drop_pending(ks_reader *r)
     }
 }
 
+/* Speak the language spans of the utterance one after the other, each with its
+ * language's eSpeak voice (same profile parameters), then go back to Kazakh. */
+static ks_status speak_parts(ks_reader *r, int last, ks_error *err)
+{
+    ks_status st = KS_OK;
+    for (int i = 0; i < r->nparts && st == KS_OK && !r->stopping; i++) {
+        part *p = &r->parts[i];
+        if (blank(r->words.data + p->woff, p->wlen))
+            continue;
+        ks_error lerr;
+        if (engine_set_lang(r->eng, p->lang, &lerr) != KS_OK)
+            engine_set_lang(r->eng, KS_LANG_KK, &lerr); /* no such voice installed: read it as Kazakh */
+        r->part_base = p->woff;
+        r->cur.lang = p->lang;
+        unsigned f = p->flags | (last && i + 1 == r->nparts ? (unsigned)KS_SPEAK_FINAL : 0u);
+        st = ks_engine_speak(r->eng, r->words.data + p->woff, p->wlen,
+                             p->lang == KS_LANG_KK ? f : f & ~(unsigned)KS_SPEAK_PHONEMES,
+                             reader_pcm, reader_event, r, err);
+    }
+    ks_error lerr;
+    engine_set_lang(r->eng, KS_LANG_KK, &lerr);
+    r->part_base = 0;
+    return st;
+}
+
 /* Speak one utterance: events around it, PCM to the sink. `last`: the end of the
  * input (KS_SPEAK_FINAL: the engine may leave out its end pause). */
 static ks_status speak_utterance(ks_reader *r, const char *text, size_t len, uint64_t offset, int last,
                                  ks_error *err)
 {
     unsigned flags;
-    ks_status st = prepare(r, text, len, offset, &flags, err);
+    ks_status st = r->opt.input == KS_READER_TEXT && r->opt.lang != KS_LANG_KK
+                       ? prepare_lang(r, text, len, offset, &flags, err)
+                       : prepare(r, text, len, offset, &flags, err);
     if (last)
         flags |= KS_SPEAK_FINAL;
     if (st != KS_OK)
         return st;
+    if (r->opt.input == KS_READER_SSML && r->opt.lang != KS_LANG_KK &&
+        (r->opt.lang != KS_LANG_AUTO || ssml_has_lang_change(r->piece.data, r->piece.len))) {
+        st = ssml_parts(r, r->piece.data, r->piece.len, err); /* the piece was converted whole above: it is valid */
+        if (st != KS_OK)
+            return st;
+    } else if (r->opt.input != KS_READER_TEXT && (r->opt.lang == KS_LANG_RU || r->opt.lang == KS_LANG_EN)) {
+        r->parts[0].lang = r->opt.lang; /* prepared text or SSML, all in one language */
+    }
     if (blank(r->words.data ? r->words.data : "", r->words.len))
         return KS_OK; /* nothing to say */
     memset(&r->cur, 0, sizeof r->cur);
@@ -443,8 +884,14 @@ static ks_status speak_utterance(ks_reader *r, const char *text, size_t len, uin
     r->cur.normalized_len = r->words.len;
     r->stopping = 0;
     r->sink_failed = KS_OK;
-    if (!emit(r, KS_READER_UTTERANCE_START))
-        st = ks_engine_speak(r->eng, r->words.data, r->words.len, flags, reader_pcm, reader_event, r, err);
+    r->cur.lang = r->parts[0].lang;
+    r->part_base = 0;
+    if (!emit(r, KS_READER_UTTERANCE_START)) {
+        if (r->nparts == 1 && r->parts[0].lang == KS_LANG_KK)
+            st = ks_engine_speak(r->eng, r->words.data, r->words.len, flags, reader_pcm, reader_event, r, err);
+        else
+            st = speak_parts(r, last, err);
+    }
     int stopped = r->stopping || st == KS_ESTOPPED;
     r->cur.stopped = stopped;
     r->cur.word_offset = r->cur.word_len = 0;

@@ -62,6 +62,7 @@ typedef struct module {
     ks_engine *eng;
     ks_lexicon *lex;
     ks_normalizer *norm;
+    ks_langid *langid;        /* language lists (lexicon/lang) for Russian and English spans */
     ks_voice base;            /* voice profile in use (synthesis_voice or default) */
     char base_name[64];
     int rate_hz;
@@ -353,6 +354,7 @@ static ks_status load_lexicon(ks_error *err)
     if ((st = ks_normalizer_new(&norm, lex, err)) != KS_OK)
         goto fail;
     ks_normalizer_free(M.norm);
+    ks_langid_free(M.langid);
     ks_lexicon_free(M.lex);
     M.norm = norm;
     M.lex = lex;
@@ -379,6 +381,13 @@ static ks_status module_init(ks_error *err)
     if ((st = ks_engine_set_voice(M.eng, &M.base, err)) != KS_OK)
         return st;
     M.rate_hz = ks_engine_sample_rate(M.eng);
+    char lpath[PATH_MAX + 32];
+    ks_error lerr;
+    snprintf(lpath, sizeof lpath, "%s/lexicon/lang", M.data_root);
+    if (ks_langid_new(&M.langid, lpath, &lerr) != KS_OK) {
+        logmsg(0, "language lists ignored: %s", lerr.msg);
+        ks_langid_new(&M.langid, NULL, &lerr); /* letters only */
+    }
     M.inited = 1;
     return KS_OK;
 }
@@ -409,12 +418,22 @@ static int voice_name_ok(const char *name)
     return 1;
 }
 
-/* language=en (en-US, en_GB ...): eSpeak NG's English voice reads the text as it
- * is, without the Kazakh normalizer (which would turn "25" into "жиырма бес").
- * Every other language, and none, is read as Kazakh. */
-static int language_is_english(const char *lang)
+/* The language of a message: language=ru (ru-RU ...) is read by eSpeak NG's Russian
+ * voice after kazspeak's Russian normalizer; language=en (en-US, en_GB ...) by the
+ * English voice as it is (no Kazakh normalizer, which would turn "25" into "жиырма
+ * бес"); the voices "russian" and "english" of LIST VOICES do the same whatever the
+ * language. Everything else is Kazakh: Russian and English spans in it (quotations,
+ * Russian sentences) are found and read by their voices, as the kazspeak program does. */
+static ks_lang message_lang(const sd_settings *s)
 {
-    return (lang[0] | 0x20) == 'e' && (lang[1] | 0x20) == 'n' && (lang[2] == '\0' || lang[2] == '-' || lang[2] == '_');
+    if (!strcmp(s->synthesis_voice, "russian"))
+        return KS_LANG_RU;
+    if (!strcmp(s->synthesis_voice, "english"))
+        return KS_LANG_EN;
+    ks_lang l;
+    if (ks_lang_parse(s->language, &l) == KS_OK && (l == KS_LANG_RU || l == KS_LANG_EN))
+        return l;
+    return KS_LANG_KK;
 }
 
 /* Bring the engine in line with a message's settings (the SET values in force
@@ -424,6 +443,8 @@ static void apply_settings(const sd_settings *s)
     ks_error err;
     {
         const char *name = s->synthesis_voice[0] ? s->synthesis_voice : (M.voice_opt[0] ? M.voice_opt : "default");
+        if (!strcmp(name, "russian") || !strcmp(name, "english"))
+            name = M.base_name; /* a language, not a profile: see message_lang */
         if (strcmp(name, M.base_name) != 0 && strcmp(name, M.voice_failed) != 0) {
             ks_voice v;
             /* A client may only pick a shipped profile by name, never a file. */
@@ -445,13 +466,6 @@ static void apply_settings(const sd_settings *s)
     if (var && !strchr(v.espeak, '+')) {
         size_t l = strlen(v.espeak);
         snprintf(v.espeak + l, sizeof v.espeak - l, "+%s", var);
-    }
-    if (language_is_english(s->language)) {
-        /* keep the variant, swap the language: "kk+m3" -> "en+m3" */
-        const char *plus = strchr(v.espeak, '+');
-        char en[sizeof v.espeak];
-        snprintf(en, sizeof en, "en%s", plus ? plus : "");
-        memcpy(v.espeak, en, sizeof v.espeak);
     }
     v.rate = sd_map_rate(s->rate, M.base.rate);
     v.pitch = sd_map_pitch(s->pitch, M.base.pitch);
@@ -596,13 +610,14 @@ static int on_poll(void *user)
     return halted();
 }
 
-static ks_reader *new_reader(unsigned flags)
+static ks_reader *new_reader(unsigned flags, ks_lang lang)
 {
     ks_error err;
     ks_reader_options o;
     ks_reader_options_init(&o);
     o.input = KS_READER_ESPEAK;
     o.espeak_flags = flags;
+    o.lang = lang; /* KS_LANG_RU / KS_LANG_EN: eSpeak NG's ru / en voice with the profile's parameters */
     ks_reader_callbacks cb = {on_event, on_pcm, on_poll, NULL};
     ks_reader *r = NULL;
     if (ks_reader_new(&r, M.eng, NULL, &o, &cb, &err) != KS_OK) {
@@ -638,14 +653,173 @@ static void strip_speak_root(const char **t, size_t *len)
     }
 }
 
+/* ---------------------------------------------------------------- languages in a message */
+
+#define SD_MAX_CHUNKS 32
+
+typedef struct sd_chunk {
+    size_t off, len; /* a whole <speak> document in the split buffer */
+    ks_lang lang;
+} sd_chunk;
+
+/* Append text to the chunk being built; Russian text runs through the Russian
+ * normalizer (entities are kept as they are). */
+static void chunk_text(ks_buf *b, const char *t, size_t n, ks_lang lang)
+{
+    if (lang != KS_LANG_RU) {
+        ks_buf_append(b, t, n);
+        return;
+    }
+    size_t i = 0;
+    ks_error err;
+    while (i < n) {
+        const char *amp = memchr(t + i, '&', n - i);
+        size_t run = amp ? (size_t)(amp - (t + i)) : n - i;
+        if (run)
+            ks_ru_normalize(t + i, run, b, &err); /* a failure leaves b failed: the message is dropped */
+        i += run;
+        if (amp) {
+            const char *semi = memchr(t + i, ';', n - i);
+            size_t el = semi && semi - (t + i) < 12 ? (size_t)(semi - (t + i)) + 1 : 1;
+            ks_buf_append(b, t + i, el);
+            i += el;
+        }
+    }
+}
+
+static size_t chunk_end(ks_buf *b, sd_chunk *c, size_t *n, size_t start, ks_lang lang)
+{
+    ks_buf_puts(b, "</speak>");
+    c[*n] = (sd_chunk){start, b->len - start, lang};
+    (*n)++;
+    size_t next = b->len;
+    ks_buf_puts(b, "<speak>");
+    return next;
+}
+
+/* Cut a SPEAK message (the server's SSML) into documents of one language each:
+ * with `lang` KK, the Russian and English spans of its text (sentences, quotations),
+ * found as the kazspeak program finds them; with RU or EN, one document. Cuts are
+ * made only outside elements other than speak (marks stay where they are). Returns
+ * the number of documents (0 when nothing is to be cut and the text is Kazakh: the
+ * message is prepared as it always was). */
+static size_t split_languages(const char *t, size_t n, ks_lang lang, sd_chunk *c, ks_buf *b)
+{
+    if (lang == KS_LANG_EN || !M.inited)
+        return 0;
+    /* the text of the message, and where each of its bytes is */
+    ks_buf plain = {0};
+    size_t *where = malloc((n + 1) * sizeof *where);
+    ks_lang *lg = malloc((n + 1) * sizeof *lg);
+    size_t nc = 0;
+    if (!where || !lg)
+        goto done;
+    for (size_t i = 0; i < n;) {
+        if (t[i] == '<') {
+            const char *gt = memchr(t + i, '>', n - i);
+            size_t e = gt ? (size_t)(gt - t) + 1 : n;
+            ks_buf_putc(&plain, ' '); /* a tag separates words */
+            where[plain.len - 1] = (size_t)-1;
+            i = e;
+            continue;
+        }
+        ks_buf_putc(&plain, t[i]);
+        where[plain.len - 1] = i;
+        i++;
+    }
+    if (plain.failed)
+        goto done;
+    for (size_t i = 0; i < n; i++)
+        lg[i] = lang;
+    int mixed = 0;
+    if (lang == KS_LANG_KK) {
+        ks_lang ctx = KS_LANG_KK;
+        size_t pos = 0;
+        while (pos < plain.len) {
+            size_t k = ks_sentence_split(plain.data + pos, plain.len - pos, 1, plain.len - pos);
+            if (!k)
+                k = plain.len - pos;
+            ks_lang_span sp[64];
+            size_t ns = ks_lang_spans(M.langid, NULL, ctx, plain.data + pos, k, sp, 64);
+            if (ns > 64)
+                ns = 64, sp[63].len = k - sp[63].offset;
+            size_t by[3] = {0, 0, 0};
+            for (size_t j = 0; j < ns; j++) {
+                by[sp[j].lang] += sp[j].len;
+                if (sp[j].lang != KS_LANG_KK)
+                    mixed = 1;
+                for (size_t q = sp[j].offset; q < sp[j].offset + sp[j].len; q++)
+                    if (where[pos + q] != (size_t)-1)
+                        lg[where[pos + q]] = sp[j].lang;
+            }
+            ctx = by[KS_LANG_RU] > by[KS_LANG_KK] ? KS_LANG_RU : by[KS_LANG_EN] > by[KS_LANG_KK] ? KS_LANG_EN : KS_LANG_KK;
+            pos += k;
+        }
+        if (!mixed)
+            goto done;
+    }
+    /* the documents: <speak> ... </speak> per language run */
+    size_t start = b->len;
+    ks_buf_puts(b, "<speak>");
+    ks_lang cur = KS_LANG_AUTO;
+    int depth = 0; /* open elements other than speak */
+    for (size_t i = 0; i < n && nc < SD_MAX_CHUNKS - 1;) {
+        if (t[i] == '<') {
+            const char *gt = memchr(t + i, '>', n - i);
+            size_t e = gt ? (size_t)(gt - t) + 1 : n;
+            const char *tag = t + i;
+            size_t tl = e - i;
+            int is_speak = (tl >= 6 && !strncmp(tag, "<speak", 6)) || (tl >= 7 && !strncmp(tag, "</speak", 7));
+            if (!is_speak) {
+                if (tl > 1 && tag[1] == '/')
+                    depth -= depth > 0;
+                else if (!(tl > 2 && tag[tl - 2] == '/') && tag[1] != '!' && tag[1] != '?')
+                    depth++;
+                ks_buf_append(b, tag, tl);
+            }
+            i = e;
+            continue;
+        }
+        const char *lt = memchr(t + i, '<', n - i);
+        size_t end = lt ? (size_t)(lt - t) : n;
+        while (i < end) {
+            size_t j = i;
+            while (j < end && lg[j] == lg[i])
+                j++;
+            int has_text = 0;
+            for (size_t q = i; q < j; q++)
+                if (t[q] != ' ' && t[q] != '\n' && t[q] != '\t' && t[q] != '\r')
+                    has_text = 1;
+            ks_lang l = has_text || cur == KS_LANG_AUTO ? lg[i] : cur;
+            if (cur == KS_LANG_AUTO)
+                cur = l;
+            else if (l != cur && depth == 0 && has_text) {
+                start = chunk_end(b, c, &nc, start, cur);
+                cur = l;
+            }
+            chunk_text(b, t + i, j - i, depth == 0 ? l : cur);
+            i = j;
+        }
+    }
+    ks_buf_puts(b, "</speak>");
+    c[nc++] = (sd_chunk){start, b->len - start, cur == KS_LANG_AUTO ? lang : cur};
+    if (b->failed)
+        nc = 0;
+done:
+    free(where);
+    free(lg);
+    ks_buf_free(&plain);
+    return nc;
+}
+
 /* A SPEAK: the server's SSML, piece by piece (sentence-sized pieces of valid
  * SSML), each prepared for eSpeak and spoken before the next is prepared. */
-static void speak_ssml(const sd_settings *s, const char *text, size_t len)
+static void speak_ssml_lang(const sd_settings *s, const char *text, size_t len, ks_lang lang)
 {
     size_t dropped_marks = 0;
-    sd_text_opts o = {language_is_english(s->language) ? NULL : M.norm, s->punctuation_mode, s->spelling_mode,
+    sd_text_opts o = {lang == KS_LANG_KK ? M.norm : NULL, s->punctuation_mode, s->spelling_mode,
                       s->cap_let_recogn, &dropped_marks};
-    ks_reader *r = new_reader(KS_SPEAK_SSML | KS_SPEAK_PHONEMES);
+    ks_reader *r = new_reader(KS_SPEAK_SSML | KS_SPEAK_PHONEMES, lang);
     ks_buf piece, prepared;
     ks_buf_init(&piece, 0);
     ks_buf_init(&prepared, 0);
@@ -683,6 +857,26 @@ static void speak_ssml(const sd_settings *s, const char *text, size_t len)
     ks_buf_free(&piece);
     ks_buf_free(&prepared);
 }
+
+/* A SPEAK: in the message's language; a Kazakh message with Russian or English
+ * spans (sentences, quotations) is cut into documents of one language each, every
+ * one read by its language's voice, as the kazspeak program does. */
+static void speak_ssml(const sd_settings *s, const char *text, size_t len)
+{
+    ks_lang lang = message_lang(s);
+    sd_chunk chunks[SD_MAX_CHUNKS];
+    ks_buf split;
+    ks_buf_init(&split, SD_MAX_MESSAGE * 8);
+    size_t n = s->spelling_mode ? 0 : split_languages(text, len, lang, chunks, &split);
+    if (n == 0)
+        speak_ssml_lang(s, text, len, lang);
+    for (size_t i = 0; i < n && !halted(); i++) {
+        logmsg(4, "speak [%s]: part %zu of %zu", ks_lang_name(chunks[i].lang), i + 1, n);
+        speak_ssml_lang(s, split.data + chunks[i].off, chunks[i].len, chunks[i].lang);
+    }
+    ks_buf_free(&split);
+}
+
 
 /* The end events of the messages STOP, PAUSE or QUIT dropped from the queue. */
 static void end_dropped(void)
@@ -736,7 +930,7 @@ static void speak_message(const sd_message *msg)
         }
         logmsg(4, "speak [%s]: %s", type == SD_CMD_CHAR ? "char" : "key", prepared.data ? prepared.data : "");
         if (prepared.len && !halted()) {
-            ks_reader *r = new_reader(0);
+            ks_reader *r = new_reader(0, KS_LANG_KK);
             speak_prepared(r, prepared.data, prepared.len);
             ks_reader_free(r);
         }
@@ -829,6 +1023,12 @@ static void list_voices(void)
         ks_buf_puts(&M.out, "\tkk\tnone\n");
         free(names[i]);
     }
+    /* eSpeak NG's Russian and English voices, with the current profile's parameters */
+    char ru[PATH_MAX + 32];
+    snprintf(ru, sizeof ru, "%s/ru_dict", M.espeak_dir);
+    if (access(ru, R_OK) == 0)
+        ks_buf_puts(&M.out, "200-russian\tru\tnone\n");
+    ks_buf_puts(&M.out, "200-english\ten\tnone\n");
     out_line("200 OK VOICE LIST SENT");
 }
 

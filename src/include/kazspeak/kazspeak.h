@@ -414,6 +414,83 @@ KS_API ks_status ks_text_prepare(ks_normalizer *n, const ks_translit *tr, ks_scr
 
 typedef struct ks_reader ks_reader;
 
+/* ---- languages: Kazakh, Russian and Latin-script (English) spans
+ *
+ * Kazakh texts quote Russian («Комсомольская правда»), official pages alternate
+ * Kazakh and Russian paragraphs. With KS_LANG_AUTO the reader splits each sentence
+ * into spans - the sentence itself, and inside it each quotation « » " " „ “ and
+ * parenthesis - and gives each span a language from its evidence: Kazakh-only
+ * letters (ә ғ қ ң ө ұ ү һ і), Kazakh and Russian function words, Russian-only
+ * endings and spellings (word lists in lexicon/lang/). A span without evidence
+ * (a name, a number) takes the language of the span around it, a sentence without
+ * any that of the sentence before. An unquoted Russian name inside a Kazakh
+ * sentence stays Kazakh (it takes Kazakh suffixes). Latin-script spans that are
+ * not Kazakh Latin are English. Kazakh spans are prepared as always
+ * (ks_text_prepare), Russian spans by ks_ru_normalize and spoken with eSpeak NG's
+ * `ru` voice, English spans as they are with `en`, all at the voice's rate, pitch,
+ * range, volume and variant. */
+typedef enum ks_lang {
+    KS_LANG_KK = 0, /* Kazakh (Cyrillic, or Latin transliterated) */
+    KS_LANG_RU,     /* Russian */
+    KS_LANG_EN,     /* English / other Latin-script text */
+    KS_LANG_AUTO    /* decide per span */
+} ks_lang;
+
+/* "auto", "kk", "ru", "en" (case-insensitive; also "kk-KZ", "ru_RU", "en-US" ...,
+ * "kaz", "rus", "eng") -> *out; KS_EINVAL otherwise. */
+KS_API ks_status ks_lang_parse(const char *name, ks_lang *out);
+/* "kk", "ru", "en" or "auto"; never NULL. */
+KS_API const char *ks_lang_name(ks_lang l);
+
+/* The word lists of the language detector (immutable once loaded; may be shared). */
+typedef struct ks_langid ks_langid;
+/* Load every *.tsv of `dir` (the folder lexicon/lang); `dir` NULL gives an empty
+ * detector (letters only). Bad lines are KS_EPARSE "path:line: ...". */
+KS_API ks_status ks_langid_new(ks_langid **out, const char *dir, ks_error *err);
+/* One list from memory: the first non-comment line is `@kind<TAB>KIND` with KIND
+ * ru_words, ru_endings, ru_stems, kk_words or kk_endings; then one lower-case word
+ * (or ending, or word start) a line. */
+KS_API ks_status ks_langid_load_buffer(ks_langid *m, const char *name, const char *data, size_t len,
+                                       ks_error *err);
+KS_API void ks_langid_free(ks_langid *m);
+
+typedef struct ks_lang_span {
+    size_t offset, len; /* bytes of the text given */
+    ks_lang lang;       /* KS_LANG_KK, KS_LANG_RU or KS_LANG_EN */
+} ks_lang_span;
+
+/* Split one sentence text[0..len) into language spans covering all of it, in order,
+ * adjacent spans of one language merged. `context` (KK, RU or EN) is the language a
+ * sentence without evidence takes (the previous sentence's). `m` and `tr` may be
+ * NULL (`tr` recognises Kazakh Latin words without special letters). Writes at most
+ * `max` spans and returns how many there are (call again with more room when larger;
+ * at least 1 for a non-empty text). */
+KS_API size_t ks_lang_spans(const ks_langid *m, const ks_translit *tr, ks_lang context, const char *text,
+                            size_t len, ks_lang_span *out, size_t max);
+/* The language most of a sentence's spans are in (by bytes): what the next sentence
+ * gets as its context. */
+KS_API ks_lang ks_lang_main(const ks_lang_span *sp, size_t n);
+
+/* The small Russian normalizer for Russian spans: years and dates with their case
+ * ("в 2020 году" -> "в две тысячи двадцатом году", "3 июня 2020 года"), centuries,
+ * percentages, ranges, currency signs ($ € ₽ ₸), "№", decimals, hyphenated ordinals
+ * ("5-й"), times; other cardinals are left to eSpeak NG's `ru` voice. The result is
+ * APPENDED to `out`. Invalid UTF-8 is copied as U+FFFD; "[[" never reaches the output. */
+KS_API ks_status ks_ru_normalize(const char *text, size_t len, ks_buf *out, ks_error *err);
+
+/* --normalize / --explain with languages: text[0..len) (one line) split into
+ * sentences and spans (`lang` AUTO) or taken as one language; Kazakh spans go through
+ * ks_text_prepare, Russian ones through ks_ru_normalize, English ones are copied.
+ * The results are APPENDED to `out` in order; `span_fn` (may be NULL) is called
+ * for each span with its original bytes, language and prepared text. `*context`
+ * carries the language from one call to the next (initialise it to KS_LANG_KK). */
+typedef void (*ks_span_fn)(const char *span, size_t span_len, ks_lang lang, const char *prepared,
+                           size_t prepared_len, void *user);
+KS_API ks_status ks_text_prepare_lang(ks_normalizer *n, const ks_translit *tr, ks_script script,
+                                      const ks_langid *m, ks_lang lang, ks_lang *context, const char *text,
+                                      size_t len, ks_buf *out, size_t *bad_offset, ks_span_fn span_fn,
+                                      void *user, ks_error *err);
+
 typedef enum ks_reader_input {
     KS_READER_TEXT = 0, /* plain text: split into sentences, transliterated, normalized */
     KS_READER_SSML,     /* an SSML document: cut at sentence ends inside text as it arrives (the elements
@@ -433,6 +510,12 @@ typedef struct ks_reader_options {
     size_t max_document;         /* KS_READER_SSML: largest piece that cannot be cut (bytes); default 64 MiB */
     unsigned slice_ms;           /* PCM reaches the sink in blocks of at most this; default 10 */
     unsigned espeak_flags;       /* KS_READER_ESPEAK: the KS_SPEAK_* flags the text is spoken with */
+    ks_lang lang;                /* default KS_LANG_KK (everything read as Kazakh, as before);
+                                    KS_LANG_AUTO: language spans (ks_lang_spans) per sentence;
+                                    KS_LANG_RU / KS_LANG_EN: all of it in that language */
+    const ks_langid *langid;     /* KS_LANG_AUTO: the word lists (NULL: letters only); borrowed */
+    ks_lang context;             /* KS_LANG_AUTO: the language of what came before this reader's text
+                                    (a sentence with no evidence of its own follows it); default KK */
 } ks_reader_options;
 
 KS_API void ks_reader_options_init(ks_reader_options *o);
@@ -458,6 +541,8 @@ typedef struct ks_reader_event {
     size_t word_len;
     const char *mark;         /* MARK: the mark's name */
     int stopped;              /* UTTERANCE_END: the utterance was cut short */
+    ks_lang lang;             /* WORD, MARK: the language of the span being spoken (KS_LANG_KK,
+                                 KS_LANG_RU or KS_LANG_EN); UTTERANCE_START: of its first span */
 } ks_reader_event;
 
 typedef struct ks_reader_callbacks {

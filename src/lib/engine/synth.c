@@ -19,6 +19,7 @@
 #include <espeak-ng/speak_lib.h>
 
 #include "kazspeak/kazspeak.h"
+#include "engine_lang.h"
 #include "status.h"
 
 struct ks_engine {
@@ -27,6 +28,7 @@ struct ks_engine {
     ks_voice voice;
     int params[KS_PARAM_COUNT];
     int isolate; /* every synthesis in a child process (see ks_engine_set_isolated) */
+    ks_lang lang; /* the language eSpeak speaks now (engine_set_lang); KS_LANG_KK = the profile's voice */
 };
 
 /* State of the one synthesis in progress (eSpeak's callback has no user pointer
@@ -367,6 +369,7 @@ KS_API ks_status ks_engine_set_voice(ks_engine *e, const ks_voice *v, ks_error *
     e->voice = *v;
     if (e->params[KS_PARAM_CAPITALS])
         (void)espeak_ng_SetParameter(espeakCAPITALS, e->params[KS_PARAM_CAPITALS], 0);
+    e->lang = KS_LANG_KK;
     const int vals[5] = {v->rate, v->pitch, v->range, v->volume, v->wordgap};
     /* Re-apply every parameter: a voice file's speed leaks otherwise. */
     for (int i = 0; i < 5; i++) {
@@ -377,6 +380,31 @@ KS_API ks_status ks_engine_set_voice(ks_engine *e, const ks_voice *v, ks_error *
             return status_set(err, s2, "%s%s", where, inner);
         }
     }
+    return KS_OK;
+}
+
+ks_status engine_set_lang(ks_engine *e, ks_lang lang, ks_error *err)
+{
+    if (lang != KS_LANG_RU && lang != KS_LANG_EN)
+        lang = KS_LANG_KK;
+    if (lang == e->lang)
+        return KS_OK;
+    /* "kk+m3" -> "ru+m3": the profile's variant stays, the language changes */
+    const char *plus = strchr(e->voice.espeak, '+');
+    char want[80];
+    if (lang == KS_LANG_KK)
+        snprintf(want, sizeof want, "%s", e->voice.espeak);
+    else
+        snprintf(want, sizeof want, "%s%s", lang == KS_LANG_RU ? "ru" : "en", plus ? plus : "");
+    char name[PATH_MAX];
+    resolve_voice_name(e->data, want, name, sizeof name);
+    espeak_ng_STATUS st = espeak_ng_SetVoiceByName(name);
+    if (st != ENS_OK)
+        return map_espeak(err, st, want);
+    /* the current parameters (a voice file's speed would leak otherwise) */
+    for (int i = 0; i < 5; i++)
+        espeak_ng_SetParameter(param_map[i], e->params[i], 0);
+    e->lang = lang;
     return KS_OK;
 }
 
