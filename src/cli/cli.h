@@ -33,6 +33,7 @@ typedef struct cli_opts {
     ks_script script;        /* --script auto|cyrl|latn (default auto) */
     int ssml;                /* --ssml: the input is SSML */
     ks_lang lang;            /* --lang auto|kk|ru (default auto) */
+    int lang_given;          /* --lang was given (the text modes read Kazakh unless it was) */
     /* batch mode and captions (issue 7; batch.c, captions.c) */
     int batch;               /* --batch */
     const char *out_dir;     /* -o, --output-dir */

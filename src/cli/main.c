@@ -301,6 +301,7 @@ static int parse_args(cli_opts *o, int argc, char **argv)
         case OPT_COMMENT: o->file.comment = optarg; break;
         case OPT_LOUDNESS: if (parse_loudness(optarg, &o->file.loudness)) return -1; break;
         case OPT_LANG:
+            o->lang_given = 1;
             if (ks_lang_parse(optarg, &o->lang) != KS_OK || o->lang == KS_LANG_EN) {
                 cli_error("--lang must be auto, kk or ru, not '%s'", optarg);
                 return -1;

@@ -9,6 +9,7 @@
 
 typedef struct line_state {
     cli_ctx *c;
+    ks_lang lang_ctx;    /* --lang auto: the language of the line before (a line with no evidence follows it) */
     int midline;         /* -x: the sentences of an unfinished line were printed already */
     uint64_t line_start; /* byte offset of the line in the input */
     int warned;
@@ -27,6 +28,34 @@ static void on_explain(const char *span, size_t span_len, const char *rule, cons
     ks_buf_append(b, span, span_len);
     ks_buf_puts(b, " -> ");
     ks_buf_append(b, words, words_len);
+    ks_buf_putc(b, '\n');
+}
+
+/* --explain: one line per language span ("  [lang ru] «...» -> ..."). */
+static void on_span(const char *span, size_t span_len, ks_lang lang, const char *prepared, size_t prepared_len,
+                    void *user)
+{
+    ks_buf *b = user;
+    ks_buf_puts(b, "  [lang ");
+    ks_buf_puts(b, ks_lang_name(lang));
+    ks_buf_puts(b, "] ");
+    ks_buf_append(b, span, span_len);
+    ks_buf_puts(b, " -> ");
+    ks_buf_append(b, prepared, prepared_len);
+    ks_buf_putc(b, '\n');
+}
+
+/* --explain without --lang: the spans a playing reader would give to each voice. */
+static void on_span_lang(const char *span, size_t span_len, ks_lang lang, const char *prepared,
+                         size_t prepared_len, void *user)
+{
+    (void)prepared;
+    (void)prepared_len;
+    ks_buf *b = user;
+    ks_buf_puts(b, "  [lang ");
+    ks_buf_puts(b, ks_lang_name(lang));
+    ks_buf_puts(b, "] ");
+    ks_buf_append(b, span, span_len);
     ks_buf_putc(b, '\n');
 }
 
@@ -55,7 +84,24 @@ static int do_line(line_state *s, const cli_input *in, const char *line, size_t 
     size_t bad = (size_t)-1;
     ks_buf_reset(&s->out);
     ks_buf_reset(&s->explain);
-    if (ks_text_prepare(s->c->norm, s->c->translit, s->c->opt.script, line, len, &s->out, &bad, &err) != KS_OK) {
+    /* The text is read as Kazakh (the rule book), unless --lang auto or ru was given:
+     * then each language span by its own rules. --explain always shows the spans. */
+    int spans = s->c->opt.lang_given && s->c->opt.lang != KS_LANG_KK;
+    ks_status st = spans ? ks_text_prepare_lang(s->c->norm, s->c->translit, s->c->opt.script, s->c->langid,
+                                                s->c->opt.lang, &s->lang_ctx, line, len, &s->out, &bad,
+                                                s->c->opt.explain ? on_span : NULL, &s->explain, &err)
+                         : ks_text_prepare(s->c->norm, s->c->translit, s->c->opt.script, line, len, &s->out, &bad,
+                                           &err);
+    if (st == KS_OK && !spans && s->c->opt.explain && s->c->langid) {
+        ks_buf scratch = {0};
+        ks_error e2;
+        ks_lang ctx = s->lang_ctx;
+        ks_text_prepare_lang(NULL, NULL, s->c->opt.script, s->c->langid, KS_LANG_AUTO, &ctx, line, len, &scratch,
+                             NULL, on_span_lang, &s->explain, &e2);
+        s->lang_ctx = ctx;
+        ks_buf_free(&scratch);
+    }
+    if (st != KS_OK) {
         cli_error("%s:%ld: %s", in->name, lineno, err.msg);
         return -1;
     }
@@ -116,6 +162,8 @@ static int run_lines(cli_ctx *c)
     s.c = c;
     if (c->opt.explain)
         ks_normalizer_set_explain(c->norm, on_explain, &s.explain);
+    if (cli_load_langid(c) != 0)
+        return CLI_EXIT_ERROR;
     if (cli_input_open(&in, &c->opt, &args) != 0) {
         ks_buf_free(&args);
         return CLI_EXIT_ERROR;

@@ -535,6 +535,21 @@ static ks_status prepare_lang(ks_reader *r, const char *text, size_t len, uint64
     return KS_OK;
 }
 
+/* Prepare one run of one language (for ks_text_prepare_lang). */
+static ks_status prepare_run(const ks_reader_options *o, const char *text, ks_lang_span run, ks_buf *out,
+                             size_t *bad_offset, ks_span_fn span_fn, void *user, ks_error *err)
+{
+    size_t bad, at = out->len;
+    ks_status st = prepare_span(o, run.lang, text + run.offset, run.len, out, &bad, err);
+    if (st != KS_OK)
+        return st;
+    if (bad != (size_t)-1 && bad_offset && *bad_offset == (size_t)-1)
+        *bad_offset = run.offset + bad;
+    if (span_fn)
+        span_fn(text + run.offset, run.len, run.lang, out->data + at, out->len - at, user);
+    return KS_OK;
+}
+
 KS_API ks_status ks_text_prepare_lang(ks_normalizer *n, const ks_translit *tr, ks_script script,
                                       const ks_langid *m, ks_lang lang, ks_lang *context, const char *text,
                                       size_t len, ks_buf *out, size_t *bad_offset, ks_span_fn span_fn,
@@ -550,8 +565,13 @@ KS_API ks_status ks_text_prepare_lang(ks_normalizer *n, const ks_translit *tr, k
     o.lang = lang;
     o.langid = m;
     ks_lang ctx = context ? *context : KS_LANG_KK;
+    /* the spans of every sentence, neighbours of one language joined: Kazakh text
+     * stays one piece and reads exactly as ks_text_prepare reads it */
+    ks_lang_span run = {0, 0, KS_LANG_KK};
+    int have = 0;
     size_t pos = 0;
-    while (pos < len) {
+    ks_status st = KS_OK;
+    while (pos < len && st == KS_OK) {
         size_t k = lang == KS_LANG_AUTO ? ks_sentence_split(text + pos, len - pos, 1, len - pos) : len - pos;
         if (!k)
             k = len - pos;
@@ -560,18 +580,23 @@ KS_API ks_status ks_text_prepare_lang(ks_normalizer *n, const ks_translit *tr, k
         if (lang == KS_LANG_KK)
             sp[0] = (ks_lang_span){0, k, KS_LANG_KK};
         ctx = ks_lang_main(sp, ns);
-        for (size_t i = 0; i < ns; i++) {
-            size_t bad, at = out->len;
-            ks_status st = prepare_span(&o, sp[i].lang, text + pos + sp[i].offset, sp[i].len, out, &bad, err);
-            if (st != KS_OK)
-                return st;
-            if (bad != (size_t)-1 && bad_offset && *bad_offset == (size_t)-1)
-                *bad_offset = pos + sp[i].offset + bad;
-            if (span_fn)
-                span_fn(text + pos + sp[i].offset, sp[i].len, sp[i].lang, out->data + at, out->len - at, user);
+        for (size_t i = 0; i < ns && st == KS_OK; i++) {
+            ks_lang_span a = {pos + sp[i].offset, sp[i].len, sp[i].lang};
+            if (have && a.lang == run.lang && a.offset == run.offset + run.len) {
+                run.len += a.len;
+                continue;
+            }
+            if (have)
+                st = prepare_run(&o, text, run, out, bad_offset, span_fn, user, err);
+            run = a;
+            have = 1;
         }
         pos += k;
     }
+    if (have && st == KS_OK)
+        st = prepare_run(&o, text, run, out, bad_offset, span_fn, user, err);
+    if (st != KS_OK)
+        return st;
     if (context)
         *context = ctx;
     return KS_OK;
