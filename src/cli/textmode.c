@@ -31,32 +31,35 @@ static void on_explain(const char *span, size_t span_len, const char *rule, cons
     ks_buf_putc(b, '\n');
 }
 
-/* --explain: one line per language span ("  [lang ru] «...» -> ..."). */
-static void on_span(const char *span, size_t span_len, ks_lang lang, const char *prepared, size_t prepared_len,
-                    void *user)
+/* --explain: one line per language span: "  [lang ru] SPAN[ -> READING]". */
+static void put_span(ks_buf *b, const char *span, size_t span_len, ks_lang lang, const char *reading,
+                     size_t reading_len)
 {
-    ks_buf *b = user;
     ks_buf_puts(b, "  [lang ");
     ks_buf_puts(b, ks_lang_name(lang));
     ks_buf_puts(b, "] ");
     ks_buf_append(b, span, span_len);
-    ks_buf_puts(b, " -> ");
-    ks_buf_append(b, prepared, prepared_len);
+    if (reading) {
+        ks_buf_puts(b, " -> ");
+        ks_buf_append(b, reading, reading_len);
+    }
     ks_buf_putc(b, '\n');
 }
 
-/* --explain without --lang: the spans a playing reader would give to each voice. */
+/* With --lang: each span and its reading. */
+static void on_span(const char *span, size_t span_len, ks_lang lang, const char *prepared, size_t prepared_len,
+                    void *user)
+{
+    put_span(user, span, span_len, lang, prepared, prepared_len);
+}
+
+/* Without --lang: the spans a playing reader would give to each voice. */
 static void on_span_lang(const char *span, size_t span_len, ks_lang lang, const char *prepared,
                          size_t prepared_len, void *user)
 {
     (void)prepared;
     (void)prepared_len;
-    ks_buf *b = user;
-    ks_buf_puts(b, "  [lang ");
-    ks_buf_puts(b, ks_lang_name(lang));
-    ks_buf_puts(b, "] ");
-    ks_buf_append(b, span, span_len);
-    ks_buf_putc(b, '\n');
+    put_span(user, span, span_len, lang, NULL, 0);
 }
 
 static void warn_utf8(line_state *s, const char *name, size_t bad)
