@@ -42,7 +42,8 @@ python3 -c "print('ratio kazspeak / espeak-ng (system data): %.3f' % ($tk/$te))"
 if command -v valgrind >/dev/null; then
   for i in 1 2; do cat samples/assembly-news.txt; done >"$T/small.txt"
   "$KS" --normalize -f "$T/small.txt" >"$T/small-norm.txt"
-  ik=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$KS" -q -f "$T/small-norm.txt" -w "$T/ks.wav" 2>&1 | awk '/I   refs/{gsub(",","",$4); print $4}')
+  # every sentence is synthesized in a child process: count the children too
+  ik=$(valgrind --tool=callgrind --trace-children=yes --callgrind-out-file=/dev/null "$KS" -q -j 1 -f "$T/small-norm.txt" -w "$T/ks.wav" 2>&1 | awk '/I   refs/{gsub(",","",$4); s+=$4} END{print s}')
   ie=$(ESPEAK_DATA_PATH="$PWD/build/espeak-ng-data" valgrind --tool=callgrind --callgrind-out-file=/dev/null espeak-ng -v kk -f "$T/small-norm.txt" -w "$T/es.wav" 2>&1 | awk '/I   refs/{gsub(",","",$4); print $4}')
   python3 -c "print('instructions kazspeak %d, espeak-ng %d: ratio %.4f' % ($ik, $ie, $ik/$ie))"
 fi
