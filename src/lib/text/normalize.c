@@ -55,6 +55,7 @@ struct ks_normalizer {
     ks_buf *out;
     size_t pend;
     size_t force_ord_tok; /* second year of a year range */
+    size_t gen_abbrev_end; /* source end + 1 of the last abbreviation read in its genitive form */
 };
 
 static int cls_letter(const ks_normalizer *nz, uint32_t cp)
@@ -423,10 +424,20 @@ static const lex_entry *match_dotted(ks_normalizer *nz, size_t k, size_t *kend)
         if (w.type != T_WORD || TL(&w) > 24)
             break;
         tok d = *T(nz, j + 1);
-        if (!is_punct(&d, '.'))
-            break;
         if (kl + TL(&w) + 1 > sizeof key)
             break;
+        if (!is_punct(&d, '.')) {
+            /* the last part written without its period: "(бұр.ред.қара)" (corpus) */
+            if (np >= 2 && (w.f & F_LOWER) && T(nz, j - 1)->e == w.s && d.type != T_WORD && d.type != T_DIGITS) {
+                memcpy(key + kl, TX(nz, &w), TL(&w));
+                kl += TL(&w);
+                key[kl++] = '.';
+                ends[np] = j + 1;
+                lens[np] = kl;
+                np++;
+            }
+            break;
+        }
         memcpy(key + kl, TX(nz, &w), TL(&w));
         kl += TL(&w);
         key[kl++] = '.';
@@ -2049,7 +2060,7 @@ static const char *const ROMAN_CONTEXT[] = {
     "ғасыр", "ғ",         "жарты",   "ширег",  "том",    "тарау",     "бөлім",       "сессия", "съезд",
     "шақырылым", "дәрежелі", "орын", "топ", "курс", "сынып", "мәрте", "рет", "халықаралық",
     "дүниежүзілік", "құрылтай", "кітап", "конгресс", "пленум", "форум", "олимпиада", "фестиваль",
-    "спартакиада", "курултай", NULL};
+    "спартакиада", "курултай", "кезең", "лига", "мыңжылдық", "деңгей", NULL};
 
 static int roman_tok(ks_normalizer *nz, const tok *t)
 {
@@ -2112,7 +2123,10 @@ static size_t rule_roman(ks_normalizer *nz, size_t k, const tok *t)
     } else if (!is_sp(&h) || nw.type != T_WORD || !(nw.f & F_CYR)) {
         return 0;
     }
-    int trigger = hyph_word || ord_end || word_in(nz, &nw, ROMAN_CONTEXT);
+    size_t ake;
+    const lex_entry *ab = ord_end || hyph_word ? NULL : match_dotted(nz, j + 2, &ake);
+    int trigger = hyph_word || ord_end || word_in(nz, &nw, ROMAN_CONTEXT) ||
+                  (ab && (ab->flags & LF_AFTER_NUM)); /* I м.ж. */
     int headline = (nw.f & F_ALLUP) && nw.nch >= 2 && pv.type == T_SPACE && (TB(nz, k, 2)->f & F_ALLUP);
     if (!trigger && !headline) {
         /* an event phrase after a strong numeral: "IV ауыл спорты ойындары" */
@@ -2347,6 +2361,25 @@ static size_t rule_acronym(ks_normalizer *nz, size_t k, const tok *t)
 }
 
 /* period abbreviations with their context rules (§14) */
+static int ends_genitive(const char *x, size_t n)
+{
+    static const char *const GEN[] = {"ның", "нің", "дың", "дің", "тың", "тің", NULL};
+    for (const char *const *g = GEN; *g; g++) {
+        size_t gl = strlen(*g);
+        if (n >= gl && memcmp(x + n - gl, *g, gl) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static int number_or_roman(ks_normalizer *nz, const tok *t)
+{
+    return t->type == T_DIGITS || (t->type == T_WORD && kk_roman_value(TX(nz, t), TL(t)) > 0);
+}
+
+/* RULES §14 + corpus: an abbreviation with a third form "before a number" (б.з. -> біздің заманымыздың
+ * before a century or millennium); an after-number abbreviation right after such a genitive takes the
+ * possessive (б.з. V ғ. -> біздің заманымыздың бесінші ғасыры). */
 static size_t rule_abbrev(ks_normalizer *nz, size_t k, const tok *t)
 {
     size_t kend;
@@ -2388,10 +2421,20 @@ static size_t rule_abbrev(ks_normalizer *nz, size_t k, const tok *t)
     } else if (at_end && e->exp2) {
         x = e->exp2;
         xl = e->e2len;
+    } else if (e->exp3 && is_sp(&nx) && number_or_roman(nz, &n1)) {
+        x = e->exp3; /* б.з. I м.ж. -> біздің заманымыздың бірінші ... */
+        xl = e->e3len;
+        if (ends_genitive(x, xl))
+            nz->gen_abbrev_end = T(nz, kend - 1)->e + 1;
     }
     ks_buf *w = &nz->wb;
     ks_buf_reset(w);
     ks_buf_append(w, x, xl);
+    if ((e->flags & LF_AFTER_NUM) && is_sp(&pv) && number_or_roman(nz, &pv2) && nz->gen_abbrev_end &&
+        TB(nz, k, 3)->s + 1 == nz->gen_abbrev_end && is_sp(TB(nz, k, 3))) {
+        morph_seq m = {.cat = {MC_POSS}, .len = {0}, .n = 1}; /* izafet: заманымыздың бірінші мыңжылдығы */
+        morph_inflect(w, &m, 0, 0);
+    }
     if (at_end || ((e->flags & LF_FINAL) && before_cap))
         ks_buf_putc(w, '.');
     else if (nx.type == T_WORD && nx.s == T(nz, kend - 1)->e)
@@ -2609,6 +2652,7 @@ KS_API ks_status ks_normalize(ks_normalizer *nz, const char *utf8, size_t len, k
     nz->out = out;
     nz->pend = 0;
     nz->force_ord_tok = (size_t)-1;
+    nz->gen_abbrev_end = 0;
     size_t k = 0;
     for (;;) {
         const tok *t = T(nz, k);
