@@ -1757,11 +1757,41 @@ static int sign_may_follow(ks_normalizer *nz, size_t k, uint32_t sign)
     return pv.cp == '.' && is_punct(TB(nz, k, 2), '.') && is_punct(TB(nz, k, 3), '.');
 }
 
+/* A temperature mark (°, градус) later in the clause (at most 24 tokens, before . ; ! ? or a line end). */
+static int temperature_follows(ks_normalizer *nz, size_t k)
+{
+    static const char *const DEG[] = {"градус", NULL};
+    for (size_t j = k; j < k + 24; j++) {
+        tok u = *T(nz, j);
+        if (u.type == T_END || (u.type == T_SPACE && (u.f & F_NL)))
+            return 0;
+        if (u.type == T_PUNCT && (u.cp == 0xB0 || u.cp == 0x2103))
+            return 1;
+        if (u.type == T_PUNCT && (u.cp == ';' || u.cp == '!' || u.cp == '?' ||
+                                  (u.cp == '.' && !(T(nz, j + 1)->type == T_DIGITS || is_punct(T(nz, j + 1), '.')))))
+            return 0;
+        if (u.type == T_WORD && word_in(nz, &u, DEG))
+            return 1;
+    }
+    return 0;
+}
+
+/* RULES §29 narrowed (see tests/golden/README.md): after "word " a glued dash is a minus only in a
+ * temperature (°, градус later in the clause). Otherwise it is a list dash or part of a name:
+ * "сәбіз -129,3 мың тонна", "«Қолжетімді баспана -2020»", "ірімшік –0,1% арзандай". */
+static int dash_after_word(ks_normalizer *nz, size_t k)
+{
+    const tok *pv = TB(nz, k, 1), *pv2 = TB(nz, k, 2);
+    return pv->type == T_SPACE && pv2->type == T_WORD && !temperature_follows(nz, k + 1);
+}
+
 static size_t rule_sign(ks_normalizer *nz, size_t k, const tok *t)
 {
     tok nx = *T(nz, k + 1), pv = *TB(nz, k, 1), n2 = *T(nz, k + 2);
     int minus = t->cp == '-' || t->cp == 0x2212 || t->cp == 0x2013;
     if ((minus || t->cp == '+') && nx.type == T_DIGITS && nx.s == t->e && sign_may_follow(nz, k, t->cp)) {
+        if (minus && dash_after_word(nz, k))
+            return 0;
         if (t->cp == '+') {
             size_t r = rule_phone(nz, k, k + 1, 1);
             if (r)
@@ -1774,6 +1804,14 @@ static size_t rule_sign(ks_normalizer *nz, size_t k, const tok *t)
     /* "көрсеткіш + 15-ке": a lone plus between a word and a number */
     if (t->cp == '+' && is_sp(&pv) && is_sp(&nx) && n2.type == T_DIGITS) {
         emit(nz, t->s, t->e, "sign", "плюс", strlen("плюс"));
+        return 1;
+    }
+    /* "беру – - 6 929,0": a hyphen right after a spaced dash is the sign of the amount (a dash
+     * does not follow a dash as punctuation) */
+    tok pv2 = *TB(nz, k, 2);
+    if (t->cp == '-' && is_sp(&pv) && pv2.type == T_PUNCT && (pv2.cp == 0x2013 || pv2.cp == 0x2014) && is_sp(&nx) &&
+        n2.type == T_DIGITS) {
+        emit(nz, t->s, t->e, "sign", "минус", strlen("минус"));
         return 1;
     }
     /* "(-) 332 094": a minus in brackets before an amount */
