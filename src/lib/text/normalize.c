@@ -512,6 +512,41 @@ static int suffix_at(ks_normalizer *nz, size_t k, morph_seq *m, tok *word)
 }
 
 /* "-<word>" that makes the number before it an ordinal (§3.1, §3.2) */
+/* A case ending written apart (real text): "83% — ы", "ҰБТ -ны", and after a time also a bare locative
+ * "11:15 те". Particles that are words of their own (да/де/та/те, ма/ме, мен...) are not taken after a
+ * dash. Sets *knext to the token after the ending. */
+static int suffix_after(ks_normalizer *nz, size_t k, morph_seq *m, tok *word, size_t *knext, int bare_loc)
+{
+    static const char *const PARTICLE[] = {"да", "де", "та", "те", "ма", "ме", "ба", "бе", "па", "пе",
+                                           "мен", "бен", "пен", "ғой", "қой", "ше", "ша", NULL};
+    if (suffix_at(nz, k, m, word)) {
+        *knext = k + 2;
+        return 1;
+    }
+    tok a = *T(nz, k), b = *T(nz, k + 1), c = *T(nz, k + 2);
+    size_t kw;
+    if (!is_sp(&a))
+        return 0;
+    if (b.type == T_PUNCT && (b.cp == '-' || b.cp == 0x2013 || b.cp == 0x2014))
+        kw = is_sp(&c) ? k + 3 : k + 2;
+    else if (bare_loc)
+        kw = k + 1;
+    else
+        return 0;
+    tok w = *T(nz, kw), after = *T(nz, kw + 1);
+    if (w.type != T_WORD || !(w.f & F_LOWER) || !(w.f & F_CYR) || w.nch > 4 || after.type == T_WORD ||
+        after.type == T_DIGITS || !morph_parse(TX(nz, &w), TL(&w), m))
+        return 0;
+    int particle = 0;
+    for (const char *const *q = PARTICLE; *q; q++)
+        particle |= strlen(*q) == TL(&w) && memcmp(*q, TX(nz, &w), TL(&w)) == 0;
+    if (kw == k + 1 ? !(m->n == 1 && m->cat[0] == MC_LOC) : particle)
+        return 0;
+    *word = w;
+    *knext = kw + 1;
+    return 1;
+}
+
 static int ordinal_word_at(ks_normalizer *nz, size_t k)
 {
     tok h = *T(nz, k);
@@ -972,13 +1007,13 @@ static size_t rule_time(ks_normalizer *nz, size_t k)
     number_cardinal(w, TX(nz, &m), TL(&m));
     if (secs)
         number_cardinal(w, nz->p + s.s, TL(&s));
-    size_t end = T(nz, kk - 1)->e;
+    size_t end = T(nz, kk - 1)->e, ksuf;
     morph_seq ms;
     tok sw;
-    if (suffix_at(nz, kk, &ms, &sw)) {
+    if (suffix_after(nz, kk, &ms, &sw, &ksuf, 1)) { /* "11:15 те" (corpus) */
         morph_glue(w, last_word_start(w), TX(nz, &sw), TL(&sw));
         end = sw.e;
-        kk += 2;
+        kk = ksuf;
     }
     emit_wb(nz, h.s, end, "time");
     return kk - k;
@@ -1687,7 +1722,8 @@ static size_t number_with_unit(ks_normalizer *nz, const numtok *x)
     }
     morph_seq m;
     tok sw;
-    int have_suffix = suffix_at(nz, kk, &m, &sw);
+    size_t ksuf = kk + 2;
+    int have_suffix = u.w ? suffix_after(nz, kk, &m, &sw, &ksuf, 0) : suffix_at(nz, kk, &m, &sw);
     size_t ke;
     const lex_entry *per = u.w && !x->pre_cur ? per_unit(nz, kk, &ke) : NULL;
     if (per) { /* центнер гектарына (RULES §27) */
@@ -1704,7 +1740,7 @@ static size_t number_with_unit(ks_normalizer *nz, const numtok *x)
         morph_glue(w, last_word_start(w), TX(nz, &sw), TL(&sw));
     }
     if (have_suffix) {
-        kk += 2;
+        kk = ksuf;
         end = sw.e;
         if (!u.w && strcmp(rule, "cardinal") == 0)
             rule = "case_suffix";
@@ -2359,7 +2395,8 @@ static size_t rule_acronym(ks_normalizer *nz, size_t k, const tok *t)
     int poss = 0;
     morph_seq m;
     tok sw;
-    int suf = suffix_at(nz, k + 1, &m, &sw);
+    size_t ksuf = k + 3;
+    int suf = suffix_after(nz, k + 1, &m, &sw, &ksuf, 0); /* "ҰБТ -ны" too */
     if (spell) {
         if (!spell_letters(nz, w, t))
             return 0;
@@ -2377,7 +2414,7 @@ static size_t rule_acronym(ks_normalizer *nz, size_t k, const tok *t)
         else
             morph_inflect(w, &m, (m.cat[0] == MC_PL && e->exp2) ? 1 : 0, poss);
         end = sw.e;
-        kk = k + 3;
+        kk = ksuf;
     } else if (!spell && genitive_before(nz, k, t)) {
         morph_seq g;
         if (morph_parse("ның", strlen("ның"), &g))
