@@ -56,6 +56,7 @@ struct ks_normalizer {
     size_t pend;
     size_t force_ord_tok; /* second year of a year range */
     size_t gen_abbrev_end; /* source end + 1 of the last abbreviation read in its genitive form */
+    size_t close_slash;    /* token of the slash closing a "/…/" aside, or (size_t)-1 */
 };
 
 static int cls_letter(const ks_normalizer *nz, uint32_t cp)
@@ -893,12 +894,35 @@ static int inside_score_brackets(ks_normalizer *nz, size_t k)
     return 0;
 }
 
+/* A score typed with a space after the colon, right before "есебімен": "1: 0 есебімен" (corpus). */
+static size_t rule_score_spaced(ks_normalizer *nz, size_t k)
+{
+    static const char *const ESEB[] = {"есеб", "есеп", NULL};
+    tok x = *T(nz, k), c = *T(nz, k + 1), sp = *T(nz, k + 2), y = *T(nz, k + 3), s2 = *T(nz, k + 4),
+        wd = *T(nz, k + 5);
+    if (x.type != T_DIGITS || !is_punct(&c, ':') || !is_sp(&sp) || TL(&sp) != 1 || y.type != T_DIGITS ||
+        TL(&x) > 2 || TL(&y) > 2 || !is_sp(&s2) || !word_in(nz, &wd, ESEB) || TB(nz, k, 1)->type == T_DIGITS)
+        return 0;
+    ks_buf *w = &nz->wb;
+    ks_buf_reset(w);
+    number_cardinal(w, TX(nz, &x), TL(&x));
+    ks_buf_putc(w, '-');
+    size_t mark = w->len;
+    number_cardinal(w, TX(nz, &y), TL(&y));
+    if (w->len > mark && w->data[mark] == ' ') {
+        memmove(w->data + mark, w->data + mark + 1, w->len - mark - 1);
+        w->len--;
+    }
+    emit_wb(nz, x.s, y.e, "score_spaced");
+    return 4;
+}
+
 static size_t rule_score(ks_normalizer *nz, size_t k)
 {
     uint64_t a, b;
     size_t bl;
     if (!colon_pair(nz, k, &a, &b, &bl))
-        return 0;
+        return rule_score_spaced(nz, k);
     tok pv = *TB(nz, k, 1), nx = *T(nz, k + 3), n1 = *T(nz, k + 4);
     if (is_punct(&pv, ':') || pv.type == T_DIGITS || ((is_punct(&nx, ':') || is_punct(&nx, '.')) && n1.type == T_DIGITS))
         return 0;
@@ -2087,11 +2111,58 @@ static size_t rule_web(ks_normalizer *nz, size_t k, const tok *t)
     return 0;
 }
 
+/* Punctuation of real text (beyond the rule book): a spaced pipe between a date and a time
+ * ("24 қазан 2018 | 12:55") is read as a comma. */
+static size_t rule_separator(ks_normalizer *nz, size_t k, const tok *t)
+{
+    tok pv = *TB(nz, k, 1), nx = *T(nz, k + 1);
+    if (t->cp == '|' && is_sp(&pv) && is_sp(&nx) && nz->pend <= pv.s && TB(nz, k, 2)->type != T_NONE) {
+        emit(nz, pv.s, t->e, "separator", ",", 1);
+        return 1;
+    }
+    return 0;
+}
+
+/* Slashes used as brackets around an aside of several words: "бағасы /2023 жылғы 24 қазанға/:" (corpus).
+ * The opening slash follows a space or a line start, the closing one is glued to the last word and
+ * followed by punctuation, a space or the end; both are dropped (a bracket is not read). */
+static size_t rule_slash_brackets(ks_normalizer *nz, size_t k, const tok *t)
+{
+    if (t->cp != '/')
+        return 0;
+    if (k == nz->close_slash) {
+        emit(nz, t->s, t->e, "slash_bracket", "", 0);
+        return 1;
+    }
+    tok pv = *TB(nz, k, 1), nx = *T(nz, k + 1);
+    if (!(pv.type == T_NONE || pv.type == T_SPACE) || nx.type == T_SPACE || nx.type == T_PUNCT)
+        return 0;
+    int spaces = 0;
+    for (size_t j = k + 1; j < k + 40; j++) {
+        tok u = *T(nz, j);
+        if (u.type == T_END || (u.type == T_SPACE && (u.f & F_NL)))
+            return 0;
+        if (u.type == T_SPACE)
+            spaces++;
+        if (u.type == T_PUNCT && (u.cp == '.' || u.cp == '/' || u.cp == '(' || u.cp == ')')) {
+            tok b = *TB(nz, j, 1), a = *T(nz, j + 1);
+            if (u.cp != '/' || spaces < 1 || b.type == T_SPACE || a.type == T_WORD || a.type == T_DIGITS)
+                return 0;
+            nz->close_slash = j;
+            emit(nz, t->s, t->e, "slash_bracket", "", 0);
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static size_t rule_punct(ks_normalizer *nz, size_t k)
 {
     tok t = *T(nz, k);
     tok nx = *T(nz, k + 1);
     size_t r;
+    if ((r = rule_slash_brackets(nz, k, &t)) != 0)
+        return r;
     if ((t.cp == '.' || t.cp == '@' || t.cp == '#' || t.cp == ':' || t.cp == '/' || t.cp == '-') &&
         (r = rule_web(nz, k, &t)) != 0)
         return r;
@@ -2109,6 +2180,8 @@ static size_t rule_punct(ks_normalizer *nz, size_t k)
         emit(nz, t.s, t.e, "symbol", "пайыз", strlen("пайыз"));
         return 1;
     }
+    if ((r = rule_separator(nz, k, &t)) != 0)
+        return r;
     if (nz->lex && t.cp >= 0x24) {
         const lex_entry *e = lexicon_find(nz->lex, LEX_CURRENCY, TX(nz, &t), TL(&t));
         if (e) {
@@ -2728,6 +2801,7 @@ KS_API ks_status ks_normalize(ks_normalizer *nz, const char *utf8, size_t len, k
     nz->pend = 0;
     nz->force_ord_tok = (size_t)-1;
     nz->gen_abbrev_end = 0;
+    nz->close_slash = (size_t)-1;
     size_t k = 0;
     for (;;) {
         const tok *t = T(nz, k);
