@@ -1404,9 +1404,21 @@ static size_t list_next_item(ks_normalizer *nz, size_t k)
 }
 
 /* The number x is an item of a list or range whose last item is an ordinal of x's kind (§25). */
+/* "4-3-бап", "7-1-тармақ": N-M with M not above N, glued to a hyphen and a word, is a sub-article
+ * number, not a range: only the last part is an ordinal (corpus kr0245, kr0199; RULES §25 is
+ * about ranges, which always go up). */
+static int sub_number(ks_normalizer *nz, const numtok *x)
+{
+    tok h = *T(nz, x->k1), d2 = *T(nz, x->k1 + 1), h2 = *T(nz, x->k1 + 2), w = *T(nz, x->k1 + 3);
+    uint64_t v2;
+    return is_hyphen(&h) && d2.type == T_DIGITS && d2.s == h.e && TL(&d2) <= 3 && is_hyphen(&h2) &&
+           h2.s == d2.e && w.type == T_WORD && w.s == h2.e && number_parse_u64(TX(nz, &d2), TL(&d2), &v2) &&
+           v2 <= x->val;
+}
+
 static int list_propagates(ks_normalizer *nz, const numtok *x)
 {
-    if (!x->small || x->ngroups || x->fp || x->sign || x->pre_cur)
+    if (!x->small || x->ngroups || x->fp || x->sign || x->pre_cur || sub_number(nz, x))
         return 0;
     size_t kd = x->kd, k = x->k1;
     for (int items = 0; items < 16; items++) {
@@ -1459,8 +1471,8 @@ static size_t number_range(ks_normalizer *nz, const numtok *x)
         rule = "year_range";
     } else {
         tok after2 = *T(nz, x->k1 + 2);
-        int ord = x->prop ||
-                  (!x->fp && after2.type != T_DIGITS && ordinal_word_at(nz, x->k1 + 2) && after2.s == d2.e);
+        int ord = x->prop || (!x->fp && !sub_number(nz, x) && after2.type != T_DIGITS &&
+                              ordinal_word_at(nz, x->k1 + 2) && after2.s == d2.e);
         if (x->prop)
             rule = "ordinal_list";
         gen_number(nz, w, x->fp, x->fn, ord);
