@@ -327,10 +327,26 @@ static int jyl_word(ks_normalizer *nz, const tok *t, int *adjectival)
 {
     static const char J[] = "жыл";
     *adjectival = 0;
-    if (t->type != T_WORD || !(t->f & F_LOWER) || TL(t) < sizeof J - 1 || TL(t) > 64)
+    if (t->type != T_WORD || TL(t) < sizeof J - 1 || TL(t) > 64)
         return 0;
     const char *s = TX(nz, t);
     size_t l = TL(t), jl = sizeof J - 1;
+    char low[72];
+    if (!(t->f & F_LOWER)) { /* a caps headline: "1920—1930 ЖЫЛДАРДАҒЫ" (§33) */
+        if (!(t->f & F_ALLUP))
+            return 0;
+        size_t o = 0;
+        for (size_t i = 0; i < l;) {
+            uint32_t c;
+            size_t cl = utf8_decode(s + i, l - i, &c);
+            if (!cl || o + 4 > sizeof low)
+                return 0;
+            o += utf8_encode(cp_tolower(c), low + o);
+            i += cl;
+        }
+        s = low;
+        l = o;
+    }
     if (memcmp(s, J, jl) != 0)
         return 0;
     if (l == jl)
