@@ -1782,12 +1782,24 @@ static size_t number_with_unit(ks_normalizer *nz, const numtok *x)
         put_word(w, u.w, u.wl);
         put_word(w, per->exp, per->elen);
         put_possessive_dative(w);
-        return finish(nz, x, T(nz, ke - 1)->e, ke, "unit_per_unit");
+        size_t pend_e = T(nz, ke - 1)->e;
+        morph_seq pm;
+        tok psw;
+        if (suffix_at(nz, ke, &pm, &psw) && pm.n == 1 && pm.cat[0] == MC_DAT) {
+            pend_e = psw.e; /* "км/сағ-қа": the dative is already in сағатына (corpus kr0183) */
+            ke += 2;
+        }
+        return finish(nz, x, pend_e, ke, "unit_per_unit");
     }
     if (u.w) {
         put_word(w, u.w, u.wl);
-        if (have_suffix)
+        if (have_suffix && m.n == 1 && m.cat[0] >= MC_DAT && memchr(u.w, ' ', u.wl) && w->len >= 6 &&
+            (memcmp(w->data + w->len - 6, "ына", 6) == 0 || memcmp(w->data + w->len - 6, "іне", 6) == 0)) {
+            w->len -= 4; /* "км/сағ-қа": сағатына already has its case; the ending replaces it */
+            morph_inflect(w, &m, 0, 1);
+        } else if (have_suffix) {
             morph_inflect(w, &m, 0, 0); /* re-harmonised onto the unit word (§4) */
+        }
     } else if (have_suffix) {
         morph_glue(w, last_word_start(w), TX(nz, &sw), TL(&sw));
     }
@@ -2147,6 +2159,20 @@ static size_t rule_separator(ks_normalizer *nz, size_t k, const tok *t)
     if (t->cp == '|' && is_sp(&pv) && is_sp(&nx) && nz->pend <= pv.s && TB(nz, k, 2)->type != T_NONE) {
         emit(nz, pv.s, t->e, "separator", ",", 1);
         return 1;
+    }
+    /* "метр/секунд", "метр/секундке": a unit written out in full, a slash, a unit word -> a space */
+    static const char *const UNIT_WORD[] = {"метр", "километр", "сантиметр", "миллиметр", "грамм", "килограмм",
+                                            "литр", "тонна", "центнер", "гектар", "теңге", NULL};
+    static const char *const PER_WORD[] = {"секунд", "сағат", "минут", "гектар", "тәулік", NULL};
+    if (t->cp == '/' && pv.type == T_WORD && pv.e == t->s && nx.type == T_WORD && nx.s == t->e &&
+        (pv.f & F_LOWER) && (nx.f & F_LOWER)) {
+        int full = 0;
+        for (const char *const *u = UNIT_WORD; *u; u++)
+            full |= TL(&pv) == strlen(*u) && memcmp(TX(nz, &pv), *u, TL(&pv)) == 0;
+        if (full && word_in(nz, &nx, PER_WORD)) {
+            emit(nz, t->s, t->e, "separator", " ", 1);
+            return 1;
+        }
     }
     return 0;
 }
