@@ -1868,7 +1868,7 @@ static int temperature_follows(ks_normalizer *nz, size_t k)
         if (u.type == T_PUNCT && (u.cp == 0xB0 || u.cp == 0x2103))
             return 1;
         if (u.type == T_PUNCT && (u.cp == ';' || u.cp == '!' || u.cp == '?' ||
-                                  (u.cp == '.' && !(T(nz, j + 1)->type == T_DIGITS || is_punct(T(nz, j + 1), '.')))))
+                                  (u.cp == '.' && (T(nz, j + 1)->type == T_SPACE || T(nz, j + 1)->type == T_END))))
             return 0;
         if (u.type == T_WORD && word_in(nz, &u, DEG))
             return 1;
