@@ -748,7 +748,9 @@ static size_t rule_times(ks_normalizer *nz, size_t k)
 static size_t rule_latin_digits(ks_normalizer *nz, size_t k)
 {
     tok d = *T(nz, k), pv = *TB(nz, k, 1), pv2 = *TB(nz, k, 2), nx = *T(nz, k + 1);
-    int after = (pv.type == T_WORD && (pv.f & F_LAT) && pv.e == d.s && !times_sign(nz, &pv));
+    int after = (pv.type == T_WORD && (pv.f & F_LAT) && pv.e == d.s && !times_sign(nz, &pv)) ||
+                (pv.type == T_WORD && pv.nch == 1 && (pv.f & F_UP0) && pv.e == d.s && !times_sign(nz, &pv) &&
+                 TB(nz, k, 2)->type != T_WORD); /* a Cyrillic letter name: "А4 парақтары" (corpus) */
     int after_hy = is_hyphen(&pv) && pv.e == d.s && pv2.type == T_WORD && (pv2.f & F_LAT) && pv2.e == pv.s;
     int before = nx.type == T_WORD && (nx.f & F_LAT) && nx.s == d.e;
     if (!(after || after_hy || before) || TL(&d) > 6)
@@ -1314,7 +1316,7 @@ static size_t finish(ks_normalizer *nz, const numtok *x, size_t end, size_t knex
 /* "N орын", "N сынып", "N курс" (any case, not the adjectival -дық/-лық): a counter noun (§25) */
 static int counter_word(ks_normalizer *nz, const tok *t)
 {
-    static const char *const STEMS[] = {"орын", "сынып", "сыныб", "курс", NULL};
+    static const char *const STEMS[] = {"орын", "сынып", "сыныб", "курс", "санат", NULL};
     if (t->type != T_WORD || !(t->f & F_LOWER) || TL(t) > 64)
         return 0;
     const char *s = TX(nz, t);
@@ -1901,6 +1903,10 @@ static size_t rule_sign(ks_normalizer *nz, size_t k, const tok *t)
             return rule_number(nz, k, k + 1, minus ? " минус" : " плюс", NULL);
         return rule_number(nz, k, k + 1, minus ? "минус" : "плюс", NULL);
     }
+    /* "Т+0", "Т+2": a plus glued between a single capital letter and a number (settlement terms) */
+    if (t->cp == '+' && pv.type == T_WORD && pv.nch == 1 && (pv.f & F_UP0) && pv.e == t->s &&
+        nx.type == T_DIGITS && nx.s == t->e && TB(nz, k, 2)->type != T_WORD)
+        return rule_number(nz, k, k + 1, " плюс", NULL);
     /* "көрсеткіш + 15-ке": a lone plus between a word and a number */
     if (t->cp == '+' && is_sp(&pv) && is_sp(&nx) && n2.type == T_DIGITS) {
         emit(nz, t->s, t->e, "sign", "плюс", strlen("плюс"));
@@ -2158,6 +2164,12 @@ static size_t rule_separator(ks_normalizer *nz, size_t k, const tok *t)
     tok pv = *TB(nz, k, 1), nx = *T(nz, k + 1);
     if (t->cp == '|' && is_sp(&pv) && is_sp(&nx) && nz->pend <= pv.s && TB(nz, k, 2)->type != T_NONE) {
         emit(nz, pv.s, t->e, "separator", ",", 1);
+        return 1;
+    }
+    /* "*АЕК - Айлық ...": a footnote star before a word is not read */
+    if (t->cp == '*' && (pv.type == T_NONE || is_sp(&pv) || is_punct(&pv, '(') || (pv.type == T_SPACE)) &&
+        nx.type == T_WORD && nx.s == t->e) {
+        emit(nz, t->s, t->e, "footnote_mark", "", 0);
         return 1;
     }
     /* "метр/секунд", "метр/секундке": a unit written out in full, a slash, a unit word -> a space */
