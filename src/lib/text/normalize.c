@@ -1316,11 +1316,17 @@ static size_t finish(ks_normalizer *nz, const numtok *x, size_t end, size_t knex
 /* "N орын", "N сынып", "N курс" (any case, not the adjectival -дық/-лық): a counter noun (§25) */
 static int counter_word(ks_normalizer *nz, const tok *t)
 {
-    static const char *const STEMS[] = {"орын", "сынып", "сыныб", "курс", "санат", NULL};
+    static const char *const STEMS[] = {"орын", "сынып", "сыныб", "курс", NULL};
+    static const char SANAT[] = "санат"; /* only "1 санаттағы" (of the first category); "2 санаты бар" counts */
     if (t->type != T_WORD || !(t->f & F_LOWER) || TL(t) > 64)
         return 0;
     const char *s = TX(nz, t);
     size_t l = TL(t);
+    if (l > sizeof SANAT - 1 && memcmp(s, SANAT, sizeof SANAT - 1) == 0) {
+        morph_seq m;
+        return morph_parse(s + sizeof SANAT - 1, l - (sizeof SANAT - 1), &m) && m.n == 2 && m.cat[0] == MC_LOC &&
+               m.cat[1] == MC_LOCADJ;
+    }
     for (const char *const *st = STEMS; *st; st++) {
         size_t sl = strlen(*st);
         if (l < sl || memcmp(s, *st, sl) != 0)
