@@ -1231,7 +1231,7 @@ static int glued_to_latin(ks_normalizer *nz, size_t kd)
  * a unit, есе, градус or секунд follows; k is the token after B. */
 static int point_decimal_before(ks_normalizer *nz, size_t k)
 {
-    static const char *const WORDS[] = {"есе", "градус", "секунд", NULL};
+    static const char *const WORDS[] = {"есе", "градус", "секунд", "ұпай", NULL}; /* 15.433 ұпай (corpus) */
     tok t = *T(nz, k);
     if ((is_punct(&t, '.') || is_punct(&t, ',') || is_punct(&t, ':')) && T(nz, k + 1)->type == T_DIGITS)
         return 0;
@@ -1248,6 +1248,19 @@ static int point_decimal_before(ks_normalizer *nz, size_t k)
 }
 
 /* Read the digits, the group separators (§18) and a decimal comma (§6) into nz->dig and x. */
+/* A comma before exactly three digits and then the tenge is a thousands separator: an amount of tenge has
+ * at most two decimals (tiyn), so "26,253 теңге" is 26 253 (beyond §6, which reads every comma as decimal). */
+static int thousands_comma(ks_normalizer *nz, const tok *d, const tok *f, size_t k)
+{
+    static const char *const TENGE[] = {"теңге", "тг", NULL};
+    if (TL(d) > 3 || nz->p[d->s] == '0' || TL(f) != 3)
+        return 0;
+    tok s = *T(nz, k), w = *T(nz, k + 1);
+    if (is_sp(&s) && w.type == T_WORD && word_in(nz, &w, TENGE))
+        return 1;
+    return is_punct(&s, 0x20B8) || (is_sp(&s) && is_punct(&w, 0x20B8));
+}
+
 static int read_number(ks_normalizer *nz, numtok *x)
 {
     tok d = *T(nz, x->kd);
@@ -1275,7 +1288,11 @@ static int read_number(ks_normalizer *nz, numtok *x)
     int in_list = is_punct(&pc, ',') && pd.type == T_DIGITS; /* 1,2,3 */
     if (is_punct(&c, ',') && f.type == T_DIGITS && !in_list) {
         tok c2 = *T(nz, k1 + 2), f2 = *T(nz, k1 + 3);
-        if (!(is_punct(&c2, ',') && f2.type == T_DIGITS)) {
+        if (thousands_comma(nz, &d, &f, k1 + 2)) {
+            ks_buf_append(&nz->dig, TX(nz, &f), 3); /* "26,253 теңге": a ticket price (corpus kr0324) */
+            k1 += 2;
+            x->ngroups++;
+        } else if (!(is_punct(&c2, ',') && f2.type == T_DIGITS)) {
             x->fp = TX(nz, &f);
             x->fn = TL(&f);
             k1 += 2;
