@@ -578,6 +578,11 @@ static int ordinal_word_at(ks_normalizer *nz, size_t k)
     int adj;
     if (!jyl_word(nz, &w, &adj) && adj)
         return 0;
+    /* a measure written out after the hyphen counts: "20 метрден 25-метрге", "3-километрлік" (corpus) */
+    static const char *const MEASURE[] = {"метр", "километр", "сантиметр", "миллиметр", "грамм", "килограмм",
+                                          "тонна", "литр", "гектар", "центнер", NULL};
+    if ((w.f & F_LOWER) && word_in(nz, &w, MEASURE))
+        return 0;
     return 1;
 }
 
@@ -1571,6 +1576,8 @@ static size_t number_with_word(ks_normalizer *nz, const numtok *x)
     if (!is_hyphen(&h))
         return 0;
     int jy = jyl_word(nz, &wd, &adj);
+    if (!adj && !jy && !ordinal_word_at(nz, x->k1))
+        adj = 1; /* a measure after the hyphen counts (see ordinal_word_at) */
     gen_number(nz, w, x->fp, x->fn, !x->fp && !adj);
     put_word(w, ws, wl);
     return finish(nz, x, wd.e, kw + 1, adj ? "cardinal" : jy ? "year" : "ordinal");
