@@ -2196,6 +2196,27 @@ static size_t rule_separator(ks_normalizer *nz, size_t k, const tok *t)
         emit(nz, pv.s, t->e, "separator", ",", 1);
         return 1;
     }
+    /* "378,79 теңге / $1": a rate per unit of another currency -> "теңге бір долларға" (corpus kr0127) */
+    if (t->cp == '/' && is_sp(&pv) && is_sp(&nx) && nz->pend <= pv.s && nz->lex) {
+        tok cw = *TB(nz, k, 2), cs = *T(nz, k + 2), d = *T(nz, k + 3), af = *T(nz, k + 4);
+        const lex_entry *c = cs.type == T_PUNCT ? lexicon_find(nz->lex, LEX_CURRENCY, TX(nz, &cs), TL(&cs)) : NULL;
+        static const char *const CUR_WORD[] = {"теңге", "доллар", "рубль", "еуро", NULL};
+        if (c && (c->flags & LF_PREFIX) && cw.type == T_WORD && word_in(nz, &cw, CUR_WORD) && d.type == T_DIGITS &&
+            d.s == cs.e && TL(&d) <= 3 && af.type != T_DIGITS && !(af.type == T_PUNCT && (af.cp == ',' || af.cp == '.') &&
+                                                                   T(nz, k + 5)->type == T_DIGITS)) {
+            ks_buf *w = &nz->wb;
+            ks_buf_reset(w);
+            ks_buf_putc(w, ' ');
+            number_cardinal(w, TX(nz, &d), TL(&d));
+            put_word(w, c->exp, c->elen);
+            morph_seq m = {.cat = {MC_DAT}, .len = {0}, .n = 1};
+            morph_inflect(w, &m, 0, 0);
+            if (w->len > 1 && w->data[1] == ' ')
+                memmove(w->data + 1, w->data + 2, --w->len - 1);
+            emit_wb(nz, pv.s, d.e, "per_currency");
+            return 4;
+        }
+    }
     /* "*АЕК - Айлық ...": a footnote star before a word is not read */
     if (t->cp == '*' && (pv.type == T_NONE || is_sp(&pv) || is_punct(&pv, '(') || (pv.type == T_SPACE)) &&
         nx.type == T_WORD && nx.s == t->e) {
