@@ -57,6 +57,7 @@ struct ks_normalizer {
     size_t force_ord_tok; /* second year of a year range */
     size_t gen_abbrev_end; /* source end + 1 of the last abbreviation read in its genitive form */
     size_t close_slash;    /* token of the slash closing a "/…/" aside, or (size_t)-1 */
+    int list_named;        /* list_next_item skipped a name between items */
 };
 
 static int cls_letter(const ks_normalizer *nz, uint32_t cp)
@@ -1425,9 +1426,17 @@ static size_t list_next_item(ks_normalizer *nz, size_t k)
     static const char *const JOIN[] = {"және", "мен", "пен", "бен", "немесе", NULL};
     tok a = *T(nz, k), b = *T(nz, k + 1), c = *T(nz, k + 2);
     size_t j = 0;
-    if (is_punct(&a, ',') && is_sp(&b))
+    if (is_punct(&a, ',') && is_sp(&b)) {
         j = k + 2;
-    else if (is_rangedash(&a) || is_punct(&a, 0x2014))
+        /* "Эсеола 13, Сүйімбаев 19, Эппель 31-минуттарда": up to three capitalised names before the
+         * next item (only for a plural or possessed trigger, see list_propagates) */
+        for (int names = 0; names < 3 && T(nz, j)->type == T_WORD && (T(nz, j)->f & F_UP0) &&
+                            !(T(nz, j)->f & F_ALLUP) && is_sp(T(nz, j + 1));
+             names++) {
+            j += 2;
+            nz->list_named = 1;
+        }
+    } else if (is_rangedash(&a) || is_punct(&a, 0x2014))
         j = is_sp(&b) ? k + 2 : k + 1;
     else if (is_sp(&a) && (is_rangedash(&b) || is_punct(&b, 0x2014)) && is_sp(&c))
         j = k + 3;
@@ -1467,6 +1476,7 @@ static int list_propagates(ks_normalizer *nz, const numtok *x)
     if (!x->small || x->ngroups || x->fp || x->sign || x->pre_cur || sub_number(nz, x))
         return 0;
     size_t kd = x->kd, k = x->k1;
+    nz->list_named = 0;
     for (int items = 0; items < 16; items++) {
         size_t j = list_next_item(nz, k);
         if (!j)
@@ -1477,7 +1487,10 @@ static int list_propagates(ks_normalizer *nz, const numtok *x)
     if (kd == x->kd && !(is_punct(TB(nz, kd, 1), '(') && is_punct(T(nz, k), ')')))
         return 0; /* a lone item is read by its own context; "(12) сынып" is the bracketed last item */
     tok d0 = *T(nz, x->kd);
-    switch (list_trigger(nz, kd, k)) {
+    int tr = list_trigger(nz, kd, k);
+    if (nz->list_named && tr != TR_ALL)
+        return 0;
+    switch (tr) {
     case TR_MONTH:
         return TL(&d0) <= 2 && x->val >= 1 && x->val <= 31;
     case TR_YEAR:
