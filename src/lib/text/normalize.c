@@ -58,6 +58,7 @@ struct ks_normalizer {
     size_t gen_abbrev_end; /* source end + 1 of the last abbreviation read in its genitive form */
     size_t close_slash;    /* token of the slash closing a "/…/" aside, or (size_t)-1 */
     int list_named;        /* list_next_item skipped a name between items */
+    size_t minute_end;     /* source end of the last possessed match minute (20 минутында), 0 = none */
 };
 
 static int cls_letter(const ks_normalizer *nz, uint32_t cp)
@@ -1599,6 +1600,22 @@ static size_t number_with_word(ks_normalizer *nz, const numtok *x)
 /* The word after a plain number makes it an ordinal: a year before жыл (§3.3), a day
  * before a month (§3.4), a year before ж./жж. or a number before ғ. (§14).  Returns
  * the rule name, or NULL. */
+/* "N минутта" after a possessed match minute in the same sentence ("Бірінші таймның 20 минутында ...,
+ * Драченко 32 минутта дубльдің авторы атанды"): the timeline goes on, so it is an ordinal too. Alone,
+ * "32 минутта" may be a duration ("in 32 minutes") and stays a cardinal. */
+static int match_minute(ks_normalizer *nz, const tok *w, size_t at)
+{
+    static const char M[] = "минутта";
+    if (nz->minute_end == 0 || nz->minute_end > at || at - nz->minute_end > 400 || TL(w) != sizeof M - 1 ||
+        memcmp(TX(nz, w), M, sizeof M - 1) != 0)
+        return 0;
+    for (size_t i = nz->minute_end; i + 1 < at; i++)
+        if ((nz->p[i] == '.' || nz->p[i] == '!' || nz->p[i] == '?' || nz->p[i] == '\n') &&
+            (nz->p[i + 1] == ' ' || nz->p[i + 1] == '\n'))
+            return 0;
+    return 1;
+}
+
 static const char *ordinal_context(ks_normalizer *nz, const numtok *x)
 {
     tok d = *T(nz, x->kd), sp = *T(nz, x->k1), nw = *T(nz, x->k1 + 1);
@@ -1631,8 +1648,12 @@ static const char *ordinal_context(ks_normalizer *nz, const numtok *x)
     int after_list = (is_punct(TB(nz, x->kd, 1), ',') && pw.type == T_DIGITS) ||
                      (is_sp(TB(nz, x->kd, 1)) && (tok_eq(nz, &pw, "және") || tok_eq(nz, &pw, "мен")) &&
                       TB(nz, x->kd, 4)->type == T_DIGITS && is_sp(&pw3));
-    if (TL(&d) <= 3 && x->val >= 1 && possessed_counter(nz, &nw, after_list))
+    if (TL(&d) <= 3 && x->val >= 1 && possessed_counter(nz, &nw, after_list)) {
+        nz->minute_end = nw.e;
         return "ordinal_possessed"; /* 20 минутында, 6 туры, 23 және 31 минуттарда */
+    }
+    if (TL(&d) <= 3 && x->val >= 1 && x->val <= 130 && match_minute(nz, &nw, d.s))
+        return "ordinal_match_minute"; /* ... 20 минутында ..., Драченко 32 минутта (corpus kr0010) */
     if (x->val >= 1 && x->val <= 31 && TL(&d) <= 2 && tok_eq(nz, &nw, "күні") && is_sp(TB(nz, x->kd, 1)) &&
         month_word(nz, &pw))
         return "date"; /* Наурыздың 11 күні */
@@ -2932,6 +2953,7 @@ KS_API ks_status ks_normalize(ks_normalizer *nz, const char *utf8, size_t len, k
     nz->force_ord_tok = (size_t)-1;
     nz->gen_abbrev_end = 0;
     nz->close_slash = (size_t)-1;
+    nz->minute_end = 0;
     size_t k = 0;
     for (;;) {
         const tok *t = T(nz, k);
