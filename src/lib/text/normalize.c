@@ -1472,6 +1472,43 @@ static int sub_number(ks_normalizer *nz, const numtok *x)
            v2 <= x->val;
 }
 
+/* "1, 2, 3 бала туған кезде": a comma list counting 1, 2, 3... (three or more items) before a plain noun
+ * enumerates positions, so all items are ordinals (corpus kr0366, kr0377). Not before an adjective
+ * ("1, 2, 3 бөлмелі"), a unit or scale word ("1, 2, 3 мың"), or when the items do not count up from 1. */
+static int counting_list(ks_normalizer *nz, size_t k0, size_t klast, size_t kafter)
+{
+    uint64_t want = 1, v;
+    while (k0 >= 3 && is_sp(TB(nz, k0, 1)) && is_punct(TB(nz, k0, 2), ',') && TB(nz, k0, 3)->type == T_DIGITS)
+        k0 -= 3; /* from an inner item back to the first */
+    size_t j = k0, n = 0;
+    for (;;) {
+        tok d = *T(nz, j);
+        if (d.type != T_DIGITS || TL(&d) > 2 || !number_parse_u64(TX(nz, &d), TL(&d), &v) || v != want)
+            return 0;
+        n++;
+        want++;
+        if (j == klast)
+            break;
+        if (!is_punct(T(nz, j + 1), ',') || !is_sp(T(nz, j + 2)))
+            return 0;
+        j += 3;
+        if (j > klast)
+            return 0;
+    }
+    tok sp = *T(nz, kafter), w = *T(nz, kafter + 1);
+    size_t ke;
+    if (n < 3 || !is_sp(&sp) || w.type != T_WORD || !(w.f & F_LOWER) || !(w.f & F_CYR) || TL(&w) > 40 ||
+        match_adjacent(nz, kafter + 1, LEX_UNIT, &ke) || match_adjacent(nz, kafter + 1, LEX_CURRENCY, &ke))
+        return 0;
+    static const char *const ADJ_END[] = {"лы", "лі", "ды", "ді", "ты", "ті", "дық", "дік", "тық", "тік", "лық", "лік", NULL};
+    for (const char *const *a = ADJ_END; *a; a++) {
+        size_t al = strlen(*a);
+        if (TL(&w) > al && memcmp(TX(nz, &w) + TL(&w) - al, *a, al) == 0)
+            return 0;
+    }
+    return 1;
+}
+
 static int list_propagates(ks_normalizer *nz, const numtok *x)
 {
     if (!x->small || x->ngroups || x->fp || x->sign || x->pre_cur || sub_number(nz, x))
@@ -1486,9 +1523,12 @@ static int list_propagates(ks_normalizer *nz, const numtok *x)
         k = j + 1;
     }
     if (kd == x->kd && !(is_punct(TB(nz, kd, 1), '(') && is_punct(T(nz, k), ')')))
-        return 0; /* a lone item is read by its own context; "(12) сынып" is the bracketed last item */
+        return is_punct(TB(nz, kd, 2), ',') && counting_list(nz, kd, kd, k); /* a lone item is read by its own
+            context; "(12) сынып" is the bracketed last item; "1, 2, 3 бала" the last of a counting list */
     tok d0 = *T(nz, x->kd);
     int tr = list_trigger(nz, kd, k);
+    if (tr == TR_NONE && counting_list(nz, x->kd, kd, k))
+        return 1;
     if (nz->list_named && tr != TR_ALL)
         return 0;
     switch (tr) {
