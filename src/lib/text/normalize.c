@@ -561,9 +561,26 @@ static int suffix_after(ks_normalizer *nz, size_t k, morph_seq *m, tok *word, si
         particle |= strlen(*q) == TL(&w) && memcmp(*q, TX(nz, &w), TL(&w)) == 0;
     if (kw == k + 1 ? !(m->n == 1 && m->cat[0] == MC_LOC) : particle)
         return 0;
+    if (m->cat[0] < MC_PL || m->cat[0] == MC_ADJ || m->cat[0] == MC_APPROX)
+        return 0; /* "— ау" is an interjection, not the collective ending */
     *word = w;
     *knext = kw + 1;
     return 1;
+}
+
+/* A bare ending after a time is taken only when it is the locative this number takes ("11:15 те");
+ * "10:15 да" is the particle да ("also"). */
+static int locative_agrees(const ks_buf *w, const morph_seq *m, const tok *sw, ks_normalizer *nz)
+{
+    size_t ls = last_word_start(w);
+    ks_buf b;
+    ks_buf_init(&b, 0);
+    ks_buf_append(&b, w->data + ls, w->len - ls);
+    size_t base = b.len;
+    morph_inflect(&b, m, 0, 0);
+    int ok = !b.failed && b.len - base == TL(sw) && memcmp(b.data + base, TX(nz, sw), TL(sw)) == 0;
+    ks_buf_free(&b);
+    return ok;
 }
 
 static int ordinal_word_at(ks_normalizer *nz, size_t k)
@@ -1059,8 +1076,8 @@ static size_t rule_time(ks_normalizer *nz, size_t k)
     size_t end = T(nz, kk - 1)->e, ksuf;
     morph_seq ms;
     tok sw;
-    if (suffix_after(nz, kk, &ms, &sw, &ksuf, 1)) { /* "11:15 те" (corpus) */
-        morph_glue(w, last_word_start(w), TX(nz, &sw), TL(&sw));
+    if (suffix_after(nz, kk, &ms, &sw, &ksuf, 1) && (!is_sp(T(nz, kk)) || locative_agrees(w, &ms, &sw, nz))) {
+        morph_glue(w, last_word_start(w), TX(nz, &sw), TL(&sw)); /* "11:15 те" (corpus) */
         end = sw.e;
         kk = ksuf;
     }
