@@ -55,6 +55,10 @@ struct ks_normalizer {
     ks_buf *out;
     size_t pend;
     size_t force_ord_tok; /* second year of a year range */
+    size_t gen_abbrev_end; /* source end + 1 of the last abbreviation read in its genitive form */
+    size_t close_slash;    /* token of the slash closing a "/…/" aside, or (size_t)-1 */
+    int list_named;        /* list_next_item skipped a name between items */
+    size_t minute_end;     /* source end of the last possessed match minute (20 минутында), 0 = none */
 };
 
 static int cls_letter(const ks_normalizer *nz, uint32_t cp)
@@ -325,10 +329,26 @@ static int jyl_word(ks_normalizer *nz, const tok *t, int *adjectival)
 {
     static const char J[] = "жыл";
     *adjectival = 0;
-    if (t->type != T_WORD || !(t->f & F_LOWER) || TL(t) < sizeof J - 1 || TL(t) > 64)
+    if (t->type != T_WORD || TL(t) < sizeof J - 1 || TL(t) > 64)
         return 0;
     const char *s = TX(nz, t);
     size_t l = TL(t), jl = sizeof J - 1;
+    char low[72];
+    if (!(t->f & F_LOWER)) { /* a caps headline: "1920—1930 ЖЫЛДАРДАҒЫ" (§33) */
+        if (!(t->f & F_ALLUP))
+            return 0;
+        size_t o = 0;
+        for (size_t i = 0; i < l;) {
+            uint32_t c;
+            size_t cl = utf8_decode(s + i, l - i, &c);
+            if (!cl || o + 4 > sizeof low)
+                return 0;
+            o += utf8_encode(cp_tolower(c), low + o);
+            i += cl;
+        }
+        s = low;
+        l = o;
+    }
     if (memcmp(s, J, jl) != 0)
         return 0;
     if (l == jl)
@@ -423,10 +443,20 @@ static const lex_entry *match_dotted(ks_normalizer *nz, size_t k, size_t *kend)
         if (w.type != T_WORD || TL(&w) > 24)
             break;
         tok d = *T(nz, j + 1);
-        if (!is_punct(&d, '.'))
-            break;
         if (kl + TL(&w) + 1 > sizeof key)
             break;
+        if (!is_punct(&d, '.')) {
+            /* the last part written without its period: "(бұр.ред.қара)" (corpus) */
+            if (np >= 2 && (w.f & F_LOWER) && T(nz, j - 1)->e == w.s && d.type != T_WORD && d.type != T_DIGITS) {
+                memcpy(key + kl, TX(nz, &w), TL(&w));
+                kl += TL(&w);
+                key[kl++] = '.';
+                ends[np] = j + 1;
+                lens[np] = kl;
+                np++;
+            }
+            break;
+        }
         memcpy(key + kl, TX(nz, &w), TL(&w));
         kl += TL(&w);
         key[kl++] = '.';
@@ -501,6 +531,58 @@ static int suffix_at(ks_normalizer *nz, size_t k, morph_seq *m, tok *word)
 }
 
 /* "-<word>" that makes the number before it an ordinal (§3.1, §3.2) */
+/* A case ending written apart (real text): "83% — ы", "ҰБТ -ны", and after a time also a bare locative
+ * "11:15 те". Particles that are words of their own (да/де/та/те, ма/ме, мен...) are not taken after a
+ * dash. Sets *knext to the token after the ending. */
+static int suffix_after(ks_normalizer *nz, size_t k, morph_seq *m, tok *word, size_t *knext, int bare_loc)
+{
+    static const char *const PARTICLE[] = {"да", "де", "та", "те", "ма", "ме", "ба", "бе", "па", "пе",
+                                           "мен", "бен", "пен", "ғой", "қой", "ше", "ша", NULL};
+    if (suffix_at(nz, k, m, word)) {
+        *knext = k + 2;
+        return 1;
+    }
+    tok a = *T(nz, k), b = *T(nz, k + 1), c = *T(nz, k + 2);
+    size_t kw;
+    if (!is_sp(&a))
+        return 0;
+    if (b.type == T_PUNCT && (b.cp == '-' || b.cp == 0x2013 || b.cp == 0x2014))
+        kw = is_sp(&c) ? k + 3 : k + 2;
+    else if (bare_loc)
+        kw = k + 1;
+    else
+        return 0;
+    tok w = *T(nz, kw), after = *T(nz, kw + 1);
+    if (w.type != T_WORD || !(w.f & F_LOWER) || !(w.f & F_CYR) || w.nch > 4 || after.type == T_WORD ||
+        after.type == T_DIGITS || !morph_parse(TX(nz, &w), TL(&w), m))
+        return 0;
+    int particle = 0;
+    for (const char *const *q = PARTICLE; *q; q++)
+        particle |= strlen(*q) == TL(&w) && memcmp(*q, TX(nz, &w), TL(&w)) == 0;
+    if (kw == k + 1 ? !(m->n == 1 && m->cat[0] == MC_LOC) : particle)
+        return 0;
+    if (m->cat[0] < MC_PL || m->cat[0] == MC_ADJ || m->cat[0] == MC_APPROX)
+        return 0; /* "— ау" is an interjection, not the collective ending */
+    *word = w;
+    *knext = kw + 1;
+    return 1;
+}
+
+/* A bare ending after a time is taken only when it is the locative this number takes ("11:15 те");
+ * "10:15 да" is the particle да ("also"). */
+static int locative_agrees(const ks_buf *w, const morph_seq *m, const tok *sw, ks_normalizer *nz)
+{
+    size_t ls = last_word_start(w);
+    ks_buf b;
+    ks_buf_init(&b, 0);
+    ks_buf_append(&b, w->data + ls, w->len - ls);
+    size_t base = b.len;
+    morph_inflect(&b, m, 0, 0);
+    int ok = !b.failed && b.len - base == TL(sw) && memcmp(b.data + base, TX(nz, sw), TL(sw)) == 0;
+    ks_buf_free(&b);
+    return ok;
+}
+
 static int ordinal_word_at(ks_normalizer *nz, size_t k)
 {
     tok h = *T(nz, k);
@@ -514,6 +596,11 @@ static int ordinal_word_at(ks_normalizer *nz, size_t k)
         return 0;
     int adj;
     if (!jyl_word(nz, &w, &adj) && adj)
+        return 0;
+    /* a measure written out after the hyphen counts: "20 метрден 25-метрге", "3-километрлік" (corpus) */
+    static const char *const MEASURE[] = {"метр", "километр", "сантиметр", "миллиметр", "грамм", "килограмм",
+                                          "тонна", "литр", "гектар", "центнер", NULL};
+    if ((w.f & F_LOWER) && word_in(nz, &w, MEASURE))
         return 0;
     return 1;
 }
@@ -685,7 +772,9 @@ static size_t rule_times(ks_normalizer *nz, size_t k)
 static size_t rule_latin_digits(ks_normalizer *nz, size_t k)
 {
     tok d = *T(nz, k), pv = *TB(nz, k, 1), pv2 = *TB(nz, k, 2), nx = *T(nz, k + 1);
-    int after = (pv.type == T_WORD && (pv.f & F_LAT) && pv.e == d.s && !times_sign(nz, &pv));
+    int after = (pv.type == T_WORD && (pv.f & F_LAT) && pv.e == d.s && !times_sign(nz, &pv)) ||
+                (pv.type == T_WORD && pv.nch == 1 && (pv.f & F_UP0) && pv.e == d.s && !times_sign(nz, &pv) &&
+                 TB(nz, k, 2)->type != T_WORD); /* a Cyrillic letter name: "А4 парақтары" (corpus) */
     int after_hy = is_hyphen(&pv) && pv.e == d.s && pv2.type == T_WORD && (pv2.f & F_LAT) && pv2.e == pv.s;
     int before = nx.type == T_WORD && (nx.f & F_LAT) && nx.s == d.e;
     if (!(after || after_hy || before) || TL(&d) > 6)
@@ -847,12 +936,35 @@ static int inside_score_brackets(ks_normalizer *nz, size_t k)
     return 0;
 }
 
+/* A score typed with a space after the colon, right before "есебімен": "1: 0 есебімен" (corpus). */
+static size_t rule_score_spaced(ks_normalizer *nz, size_t k)
+{
+    static const char *const ESEB[] = {"есеб", "есеп", NULL};
+    tok x = *T(nz, k), c = *T(nz, k + 1), sp = *T(nz, k + 2), y = *T(nz, k + 3), s2 = *T(nz, k + 4),
+        wd = *T(nz, k + 5);
+    if (x.type != T_DIGITS || !is_punct(&c, ':') || !is_sp(&sp) || TL(&sp) != 1 || y.type != T_DIGITS ||
+        TL(&x) > 2 || TL(&y) > 2 || !is_sp(&s2) || !word_in(nz, &wd, ESEB) || TB(nz, k, 1)->type == T_DIGITS)
+        return 0;
+    ks_buf *w = &nz->wb;
+    ks_buf_reset(w);
+    number_cardinal(w, TX(nz, &x), TL(&x));
+    ks_buf_putc(w, '-');
+    size_t mark = w->len;
+    number_cardinal(w, TX(nz, &y), TL(&y));
+    if (w->len > mark && w->data[mark] == ' ') {
+        memmove(w->data + mark, w->data + mark + 1, w->len - mark - 1);
+        w->len--;
+    }
+    emit_wb(nz, x.s, y.e, "score_spaced");
+    return 4;
+}
+
 static size_t rule_score(ks_normalizer *nz, size_t k)
 {
     uint64_t a, b;
     size_t bl;
     if (!colon_pair(nz, k, &a, &b, &bl))
-        return 0;
+        return rule_score_spaced(nz, k);
     tok pv = *TB(nz, k, 1), nx = *T(nz, k + 3), n1 = *T(nz, k + 4);
     if (is_punct(&pv, ':') || pv.type == T_DIGITS || ((is_punct(&nx, ':') || is_punct(&nx, '.')) && n1.type == T_DIGITS))
         return 0;
@@ -961,13 +1073,13 @@ static size_t rule_time(ks_normalizer *nz, size_t k)
     number_cardinal(w, TX(nz, &m), TL(&m));
     if (secs)
         number_cardinal(w, nz->p + s.s, TL(&s));
-    size_t end = T(nz, kk - 1)->e;
+    size_t end = T(nz, kk - 1)->e, ksuf;
     morph_seq ms;
     tok sw;
-    if (suffix_at(nz, kk, &ms, &sw)) {
-        morph_glue(w, last_word_start(w), TX(nz, &sw), TL(&sw));
+    if (suffix_after(nz, kk, &ms, &sw, &ksuf, 1) && (!is_sp(T(nz, kk)) || locative_agrees(w, &ms, &sw, nz))) {
+        morph_glue(w, last_word_start(w), TX(nz, &sw), TL(&sw)); /* "11:15 те" (corpus) */
         end = sw.e;
-        kk += 2;
+        kk = ksuf;
     }
     emit_wb(nz, h.s, end, "time");
     return kk - k;
@@ -1143,7 +1255,7 @@ static int glued_to_latin(ks_normalizer *nz, size_t kd)
  * a unit, есе, градус or секунд follows; k is the token after B. */
 static int point_decimal_before(ks_normalizer *nz, size_t k)
 {
-    static const char *const WORDS[] = {"есе", "градус", "секунд", NULL};
+    static const char *const WORDS[] = {"есе", "градус", "секунд", "ұпай", NULL}; /* 15.433 ұпай (corpus) */
     tok t = *T(nz, k);
     if ((is_punct(&t, '.') || is_punct(&t, ',') || is_punct(&t, ':')) && T(nz, k + 1)->type == T_DIGITS)
         return 0;
@@ -1160,6 +1272,19 @@ static int point_decimal_before(ks_normalizer *nz, size_t k)
 }
 
 /* Read the digits, the group separators (§18) and a decimal comma (§6) into nz->dig and x. */
+/* A comma before exactly three digits and then the tenge is a thousands separator: an amount of tenge has
+ * at most two decimals (tiyn), so "26,253 теңге" is 26 253 (beyond §6, which reads every comma as decimal). */
+static int thousands_comma(ks_normalizer *nz, const tok *d, const tok *f, size_t k)
+{
+    static const char *const TENGE[] = {"теңге", "тг", NULL};
+    if (TL(d) > 3 || nz->p[d->s] == '0' || TL(f) != 3)
+        return 0;
+    tok s = *T(nz, k), w = *T(nz, k + 1);
+    if (is_sp(&s) && w.type == T_WORD && word_in(nz, &w, TENGE))
+        return 1;
+    return is_punct(&s, 0x20B8) || (is_sp(&s) && is_punct(&w, 0x20B8));
+}
+
 static int read_number(ks_normalizer *nz, numtok *x)
 {
     tok d = *T(nz, x->kd);
@@ -1187,7 +1312,11 @@ static int read_number(ks_normalizer *nz, numtok *x)
     int in_list = is_punct(&pc, ',') && pd.type == T_DIGITS; /* 1,2,3 */
     if (is_punct(&c, ',') && f.type == T_DIGITS && !in_list) {
         tok c2 = *T(nz, k1 + 2), f2 = *T(nz, k1 + 3);
-        if (!(is_punct(&c2, ',') && f2.type == T_DIGITS)) {
+        if (thousands_comma(nz, &d, &f, k1 + 2)) {
+            ks_buf_append(&nz->dig, TX(nz, &f), 3); /* "26,253 теңге": a ticket price (corpus kr0324) */
+            k1 += 2;
+            x->ngroups++;
+        } else if (!(is_punct(&c2, ',') && f2.type == T_DIGITS)) {
             x->fp = TX(nz, &f);
             x->fn = TL(&f);
             k1 += 2;
@@ -1229,10 +1358,16 @@ static size_t finish(ks_normalizer *nz, const numtok *x, size_t end, size_t knex
 static int counter_word(ks_normalizer *nz, const tok *t)
 {
     static const char *const STEMS[] = {"орын", "сынып", "сыныб", "курс", NULL};
+    static const char SANAT[] = "санат"; /* only "1 санаттағы" (of the first category); "2 санаты бар" counts */
     if (t->type != T_WORD || !(t->f & F_LOWER) || TL(t) > 64)
         return 0;
     const char *s = TX(nz, t);
     size_t l = TL(t);
+    if (l > sizeof SANAT - 1 && memcmp(s, SANAT, sizeof SANAT - 1) == 0) {
+        morph_seq m;
+        return morph_parse(s + sizeof SANAT - 1, l - (sizeof SANAT - 1), &m) && m.n == 2 && m.cat[0] == MC_LOC &&
+               m.cat[1] == MC_LOCADJ;
+    }
     for (const char *const *st = STEMS; *st; st++) {
         size_t sl = strlen(*st);
         if (l < sl || memcmp(s, *st, sl) != 0)
@@ -1309,9 +1444,17 @@ static size_t list_next_item(ks_normalizer *nz, size_t k)
     static const char *const JOIN[] = {"және", "мен", "пен", "бен", "немесе", NULL};
     tok a = *T(nz, k), b = *T(nz, k + 1), c = *T(nz, k + 2);
     size_t j = 0;
-    if (is_punct(&a, ',') && is_sp(&b))
+    if (is_punct(&a, ',') && is_sp(&b)) {
         j = k + 2;
-    else if (is_rangedash(&a) || is_punct(&a, 0x2014))
+        /* "Эсеола 13, Сүйімбаев 19, Эппель 31-минуттарда": up to three capitalised names before the
+         * next item (only for a plural or possessed trigger, see list_propagates) */
+        for (int names = 0; names < 3 && T(nz, j)->type == T_WORD && (T(nz, j)->f & F_UP0) &&
+                            !(T(nz, j)->f & F_ALLUP) && is_sp(T(nz, j + 1));
+             names++) {
+            j += 2;
+            nz->list_named = 1;
+        }
+    } else if (is_rangedash(&a) || is_punct(&a, 0x2014))
         j = is_sp(&b) ? k + 2 : k + 1;
     else if (is_sp(&a) && (is_rangedash(&b) || is_punct(&b, 0x2014)) && is_sp(&c))
         j = k + 3;
@@ -1334,11 +1477,61 @@ static size_t list_next_item(ks_normalizer *nz, size_t k)
 }
 
 /* The number x is an item of a list or range whose last item is an ordinal of x's kind (§25). */
+/* "4-3-бап", "7-1-тармақ": N-M with M not above N, glued to a hyphen and a word, is a sub-article
+ * number, not a range: only the last part is an ordinal (corpus kr0245, kr0199; RULES §25 is
+ * about ranges, which always go up). */
+static int sub_number(ks_normalizer *nz, const numtok *x)
+{
+    tok h = *T(nz, x->k1), d2 = *T(nz, x->k1 + 1), h2 = *T(nz, x->k1 + 2), w = *T(nz, x->k1 + 3);
+    uint64_t v2;
+    return is_hyphen(&h) && d2.type == T_DIGITS && d2.s == h.e && TL(&d2) <= 3 && is_hyphen(&h2) &&
+           h2.s == d2.e && w.type == T_WORD && w.s == h2.e && number_parse_u64(TX(nz, &d2), TL(&d2), &v2) &&
+           v2 <= x->val;
+}
+
+/* "1, 2, 3 бала туған кезде": a comma list counting 1, 2, 3... (three or more items) before a plain noun
+ * enumerates positions, so all items are ordinals (corpus kr0366, kr0377). Not before an adjective
+ * ("1, 2, 3 бөлмелі"), a unit or scale word ("1, 2, 3 мың"), or when the items do not count up from 1. */
+static int counting_list(ks_normalizer *nz, size_t k0, size_t klast, size_t kafter)
+{
+    uint64_t want = 1, v;
+    while (k0 >= 3 && is_sp(TB(nz, k0, 1)) && is_punct(TB(nz, k0, 2), ',') && TB(nz, k0, 3)->type == T_DIGITS)
+        k0 -= 3; /* from an inner item back to the first */
+    size_t j = k0, n = 0;
+    for (;;) {
+        tok d = *T(nz, j);
+        if (d.type != T_DIGITS || TL(&d) > 2 || !number_parse_u64(TX(nz, &d), TL(&d), &v) || v != want)
+            return 0;
+        n++;
+        want++;
+        if (j == klast)
+            break;
+        if (!is_punct(T(nz, j + 1), ',') || !is_sp(T(nz, j + 2)))
+            return 0;
+        j += 3;
+        if (j > klast)
+            return 0;
+    }
+    tok sp = *T(nz, kafter), w = *T(nz, kafter + 1);
+    size_t ke;
+    if (n < 3 || !is_sp(&sp) || w.type != T_WORD || !(w.f & F_LOWER) || !(w.f & F_CYR) || TL(&w) > 40 ||
+        match_adjacent(nz, kafter + 1, LEX_UNIT, &ke) || match_adjacent(nz, kafter + 1, LEX_CURRENCY, &ke))
+        return 0;
+    static const char *const ADJ_END[] = {"лы", "лі", "ды", "ді", "ты", "ті", "дық", "дік", "тық", "тік", "лық", "лік", NULL};
+    for (const char *const *a = ADJ_END; *a; a++) {
+        size_t al = strlen(*a);
+        if (TL(&w) > al && memcmp(TX(nz, &w) + TL(&w) - al, *a, al) == 0)
+            return 0;
+    }
+    return 1;
+}
+
 static int list_propagates(ks_normalizer *nz, const numtok *x)
 {
-    if (!x->small || x->ngroups || x->fp || x->sign || x->pre_cur)
+    if (!x->small || x->ngroups || x->fp || x->sign || x->pre_cur || sub_number(nz, x))
         return 0;
     size_t kd = x->kd, k = x->k1;
+    nz->list_named = 0;
     for (int items = 0; items < 16; items++) {
         size_t j = list_next_item(nz, k);
         if (!j)
@@ -1347,9 +1540,15 @@ static int list_propagates(ks_normalizer *nz, const numtok *x)
         k = j + 1;
     }
     if (kd == x->kd && !(is_punct(TB(nz, kd, 1), '(') && is_punct(T(nz, k), ')')))
-        return 0; /* a lone item is read by its own context; "(12) сынып" is the bracketed last item */
+        return is_punct(TB(nz, kd, 2), ',') && counting_list(nz, kd, kd, k); /* a lone item is read by its own
+            context; "(12) сынып" is the bracketed last item; "1, 2, 3 бала" the last of a counting list */
     tok d0 = *T(nz, x->kd);
-    switch (list_trigger(nz, kd, k)) {
+    int tr = list_trigger(nz, kd, k);
+    if (tr == TR_NONE && counting_list(nz, x->kd, kd, k))
+        return 1;
+    if (nz->list_named && tr != TR_ALL)
+        return 0;
+    switch (tr) {
     case TR_MONTH:
         return TL(&d0) <= 2 && x->val >= 1 && x->val <= 31;
     case TR_YEAR:
@@ -1389,8 +1588,8 @@ static size_t number_range(ks_normalizer *nz, const numtok *x)
         rule = "year_range";
     } else {
         tok after2 = *T(nz, x->k1 + 2);
-        int ord = x->prop ||
-                  (!x->fp && after2.type != T_DIGITS && ordinal_word_at(nz, x->k1 + 2) && after2.s == d2.e);
+        int ord = x->prop || (!x->fp && !sub_number(nz, x) && after2.type != T_DIGITS &&
+                              ordinal_word_at(nz, x->k1 + 2) && after2.s == d2.e);
         if (x->prop)
             rule = "ordinal_list";
         gen_number(nz, w, x->fp, x->fn, ord);
@@ -1448,6 +1647,8 @@ static size_t number_with_word(ks_normalizer *nz, const numtok *x)
     if (!is_hyphen(&h))
         return 0;
     int jy = jyl_word(nz, &wd, &adj);
+    if (!adj && !jy && !ordinal_word_at(nz, x->k1))
+        adj = 1; /* a measure after the hyphen counts (see ordinal_word_at) */
     gen_number(nz, w, x->fp, x->fn, !x->fp && !adj);
     put_word(w, ws, wl);
     return finish(nz, x, wd.e, kw + 1, adj ? "cardinal" : jy ? "year" : "ordinal");
@@ -1456,6 +1657,22 @@ static size_t number_with_word(ks_normalizer *nz, const numtok *x)
 /* The word after a plain number makes it an ordinal: a year before жыл (§3.3), a day
  * before a month (§3.4), a year before ж./жж. or a number before ғ. (§14).  Returns
  * the rule name, or NULL. */
+/* "N минутта" after a possessed match minute in the same sentence ("Бірінші таймның 20 минутында ...,
+ * Драченко 32 минутта дубльдің авторы атанды"): the timeline goes on, so it is an ordinal too. Alone,
+ * "32 минутта" may be a duration ("in 32 minutes") and stays a cardinal. */
+static int match_minute(ks_normalizer *nz, const tok *w, size_t at)
+{
+    static const char M[] = "минутта";
+    if (nz->minute_end == 0 || nz->minute_end > at || at - nz->minute_end > 400 || TL(w) != sizeof M - 1 ||
+        memcmp(TX(nz, w), M, sizeof M - 1) != 0)
+        return 0;
+    for (size_t i = nz->minute_end; i + 1 < at; i++)
+        if ((nz->p[i] == '.' || nz->p[i] == '!' || nz->p[i] == '?' || nz->p[i] == '\n') &&
+            (nz->p[i + 1] == ' ' || nz->p[i + 1] == '\n'))
+            return 0;
+    return 1;
+}
+
 static const char *ordinal_context(ks_normalizer *nz, const numtok *x)
 {
     tok d = *T(nz, x->kd), sp = *T(nz, x->k1), nw = *T(nz, x->k1 + 1);
@@ -1488,8 +1705,12 @@ static const char *ordinal_context(ks_normalizer *nz, const numtok *x)
     int after_list = (is_punct(TB(nz, x->kd, 1), ',') && pw.type == T_DIGITS) ||
                      (is_sp(TB(nz, x->kd, 1)) && (tok_eq(nz, &pw, "және") || tok_eq(nz, &pw, "мен")) &&
                       TB(nz, x->kd, 4)->type == T_DIGITS && is_sp(&pw3));
-    if (TL(&d) <= 3 && x->val >= 1 && possessed_counter(nz, &nw, after_list))
+    if (TL(&d) <= 3 && x->val >= 1 && possessed_counter(nz, &nw, after_list)) {
+        nz->minute_end = nw.e;
         return "ordinal_possessed"; /* 20 минутында, 6 туры, 23 және 31 минуттарда */
+    }
+    if (TL(&d) <= 3 && x->val >= 1 && x->val <= 130 && match_minute(nz, &nw, d.s))
+        return "ordinal_match_minute"; /* ... 20 минутында ..., Драченко 32 минутта (corpus kr0010) */
     if (x->val >= 1 && x->val <= 31 && TL(&d) <= 2 && tok_eq(nz, &nw, "күні") && is_sp(TB(nz, x->kd, 1)) &&
         month_word(nz, &pw))
         return "date"; /* Наурыздың 11 күні */
@@ -1676,24 +1897,37 @@ static size_t number_with_unit(ks_normalizer *nz, const numtok *x)
     }
     morph_seq m;
     tok sw;
-    int have_suffix = suffix_at(nz, kk, &m, &sw);
+    size_t ksuf = kk + 2;
+    int have_suffix = u.w ? suffix_after(nz, kk, &m, &sw, &ksuf, 0) : suffix_at(nz, kk, &m, &sw);
     size_t ke;
     const lex_entry *per = u.w && !x->pre_cur ? per_unit(nz, kk, &ke) : NULL;
     if (per) { /* центнер гектарына (RULES §27) */
         put_word(w, u.w, u.wl);
         put_word(w, per->exp, per->elen);
         put_possessive_dative(w);
-        return finish(nz, x, T(nz, ke - 1)->e, ke, "unit_per_unit");
+        size_t pend_e = T(nz, ke - 1)->e;
+        morph_seq pm;
+        tok psw;
+        if (suffix_at(nz, ke, &pm, &psw) && pm.n == 1 && pm.cat[0] == MC_DAT) {
+            pend_e = psw.e; /* "км/сағ-қа": the dative is already in сағатына (corpus kr0183) */
+            ke += 2;
+        }
+        return finish(nz, x, pend_e, ke, "unit_per_unit");
     }
     if (u.w) {
         put_word(w, u.w, u.wl);
-        if (have_suffix)
+        if (have_suffix && m.n == 1 && m.cat[0] >= MC_DAT && memchr(u.w, ' ', u.wl) && w->len >= 6 &&
+            (memcmp(w->data + w->len - 6, "ына", 6) == 0 || memcmp(w->data + w->len - 6, "іне", 6) == 0)) {
+            w->len -= 4; /* "км/сағ-қа": сағатына already has its case; the ending replaces it */
+            morph_inflect(w, &m, 0, 1);
+        } else if (have_suffix) {
             morph_inflect(w, &m, 0, 0); /* re-harmonised onto the unit word (§4) */
+        }
     } else if (have_suffix) {
         morph_glue(w, last_word_start(w), TX(nz, &sw), TL(&sw));
     }
     if (have_suffix) {
-        kk += 2;
+        kk = ksuf;
         end = sw.e;
         if (!u.w && strcmp(rule, "cardinal") == 0)
             rule = "case_suffix";
@@ -1746,11 +1980,41 @@ static int sign_may_follow(ks_normalizer *nz, size_t k, uint32_t sign)
     return pv.cp == '.' && is_punct(TB(nz, k, 2), '.') && is_punct(TB(nz, k, 3), '.');
 }
 
+/* A temperature mark (°, градус) later in the clause (at most 24 tokens, before . ; ! ? or a line end). */
+static int temperature_follows(ks_normalizer *nz, size_t k)
+{
+    static const char *const DEG[] = {"градус", NULL};
+    for (size_t j = k; j < k + 24; j++) {
+        tok u = *T(nz, j);
+        if (u.type == T_END || (u.type == T_SPACE && (u.f & F_NL)))
+            return 0;
+        if (u.type == T_PUNCT && (u.cp == 0xB0 || u.cp == 0x2103))
+            return 1;
+        if (u.type == T_PUNCT && (u.cp == ';' || u.cp == '!' || u.cp == '?' ||
+                                  (u.cp == '.' && (T(nz, j + 1)->type == T_SPACE || T(nz, j + 1)->type == T_END))))
+            return 0;
+        if (u.type == T_WORD && word_in(nz, &u, DEG))
+            return 1;
+    }
+    return 0;
+}
+
+/* RULES §29 narrowed (see tests/golden/README.md): after "word " a glued dash is a minus only in a
+ * temperature (°, градус later in the clause). Otherwise it is a list dash or part of a name:
+ * "сәбіз -129,3 мың тонна", "«Қолжетімді баспана -2020»", "ірімшік –0,1% арзандай". */
+static int dash_after_word(ks_normalizer *nz, size_t k)
+{
+    const tok *pv = TB(nz, k, 1), *pv2 = TB(nz, k, 2);
+    return pv->type == T_SPACE && pv2->type == T_WORD && !temperature_follows(nz, k + 1);
+}
+
 static size_t rule_sign(ks_normalizer *nz, size_t k, const tok *t)
 {
     tok nx = *T(nz, k + 1), pv = *TB(nz, k, 1), n2 = *T(nz, k + 2);
     int minus = t->cp == '-' || t->cp == 0x2212 || t->cp == 0x2013;
     if ((minus || t->cp == '+') && nx.type == T_DIGITS && nx.s == t->e && sign_may_follow(nz, k, t->cp)) {
+        if (minus && dash_after_word(nz, k))
+            return 0;
         if (t->cp == '+') {
             size_t r = rule_phone(nz, k, k + 1, 1);
             if (r)
@@ -1760,9 +2024,21 @@ static size_t rule_sign(ks_normalizer *nz, size_t k, const tok *t)
             return rule_number(nz, k, k + 1, minus ? " минус" : " плюс", NULL);
         return rule_number(nz, k, k + 1, minus ? "минус" : "плюс", NULL);
     }
+    /* "Т+0", "Т+2": a plus glued between a single capital letter and a number (settlement terms) */
+    if (t->cp == '+' && pv.type == T_WORD && pv.nch == 1 && (pv.f & F_UP0) && pv.e == t->s &&
+        nx.type == T_DIGITS && nx.s == t->e && TB(nz, k, 2)->type != T_WORD)
+        return rule_number(nz, k, k + 1, " плюс", NULL);
     /* "көрсеткіш + 15-ке": a lone plus between a word and a number */
     if (t->cp == '+' && is_sp(&pv) && is_sp(&nx) && n2.type == T_DIGITS) {
         emit(nz, t->s, t->e, "sign", "плюс", strlen("плюс"));
+        return 1;
+    }
+    /* "беру – - 6 929,0": a hyphen right after a spaced dash is the sign of the amount (a dash
+     * does not follow a dash as punctuation) */
+    tok pv2 = *TB(nz, k, 2);
+    if (t->cp == '-' && is_sp(&pv) && pv2.type == T_PUNCT && (pv2.cp == 0x2013 || pv2.cp == 0x2014) && is_sp(&nx) &&
+        n2.type == T_DIGITS) {
+        emit(nz, t->s, t->e, "sign", "минус", strlen("минус"));
         return 1;
     }
     /* "(-) 332 094": a minus in brackets before an amount */
@@ -2002,11 +2278,99 @@ static size_t rule_web(ks_normalizer *nz, size_t k, const tok *t)
     return 0;
 }
 
+/* Punctuation of real text (beyond the rule book): a spaced pipe between a date and a time
+ * ("24 қазан 2018 | 12:55") is read as a comma. */
+static size_t rule_separator(ks_normalizer *nz, size_t k, const tok *t)
+{
+    tok pv = *TB(nz, k, 1), nx = *T(nz, k + 1);
+    if (t->cp == '|' && is_sp(&pv) && is_sp(&nx) && nz->pend <= pv.s && TB(nz, k, 2)->type != T_NONE) {
+        emit(nz, pv.s, t->e, "separator", ",", 1);
+        return 1;
+    }
+    /* "378,79 теңге / $1": a rate per unit of another currency -> "теңге бір долларға" (corpus kr0127) */
+    if (t->cp == '/' && is_sp(&pv) && is_sp(&nx) && nz->pend <= pv.s && nz->lex) {
+        tok cw = *TB(nz, k, 2), cs = *T(nz, k + 2), d = *T(nz, k + 3), af = *T(nz, k + 4);
+        const lex_entry *c = cs.type == T_PUNCT ? lexicon_find(nz->lex, LEX_CURRENCY, TX(nz, &cs), TL(&cs)) : NULL;
+        static const char *const CUR_WORD[] = {"теңге", "доллар", "рубль", "еуро", NULL};
+        if (c && (c->flags & LF_PREFIX) && cw.type == T_WORD && word_in(nz, &cw, CUR_WORD) && d.type == T_DIGITS &&
+            d.s == cs.e && TL(&d) <= 3 && af.type != T_DIGITS && !(af.type == T_PUNCT && (af.cp == ',' || af.cp == '.') &&
+                                                                   T(nz, k + 5)->type == T_DIGITS)) {
+            ks_buf *w = &nz->wb;
+            ks_buf_reset(w);
+            ks_buf_putc(w, ' ');
+            number_cardinal(w, TX(nz, &d), TL(&d));
+            put_word(w, c->exp, c->elen);
+            morph_seq m = {.cat = {MC_DAT}, .len = {0}, .n = 1};
+            morph_inflect(w, &m, 0, 0);
+            if (w->len > 1 && w->data[1] == ' ')
+                memmove(w->data + 1, w->data + 2, --w->len - 1);
+            emit_wb(nz, pv.s, d.e, "per_currency");
+            return 4;
+        }
+    }
+    /* "*АЕК - Айлық ...": a footnote star before a word is not read */
+    if (t->cp == '*' && (pv.type == T_NONE || is_sp(&pv) || is_punct(&pv, '(') || (pv.type == T_SPACE)) &&
+        nx.type == T_WORD && nx.s == t->e) {
+        emit(nz, t->s, t->e, "footnote_mark", "", 0);
+        return 1;
+    }
+    /* "метр/секунд", "метр/секундке": a unit written out in full, a slash, a unit word -> a space */
+    static const char *const UNIT_WORD[] = {"метр", "километр", "сантиметр", "миллиметр", "грамм", "килограмм",
+                                            "литр", "тонна", "центнер", "гектар", "теңге", NULL};
+    static const char *const PER_WORD[] = {"секунд", "сағат", "минут", "гектар", "тәулік", NULL};
+    if (t->cp == '/' && pv.type == T_WORD && pv.e == t->s && nx.type == T_WORD && nx.s == t->e &&
+        (pv.f & F_LOWER) && (nx.f & F_LOWER)) {
+        int full = 0;
+        for (const char *const *u = UNIT_WORD; *u; u++)
+            full |= TL(&pv) == strlen(*u) && memcmp(TX(nz, &pv), *u, TL(&pv)) == 0;
+        if (full && word_in(nz, &nx, PER_WORD)) {
+            emit(nz, t->s, t->e, "separator", " ", 1);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Slashes used as brackets around an aside of several words: "бағасы /2023 жылғы 24 қазанға/:" (corpus).
+ * The opening slash follows a space or a line start, the closing one is glued to the last word and
+ * followed by punctuation, a space or the end; both are dropped (a bracket is not read). */
+static size_t rule_slash_brackets(ks_normalizer *nz, size_t k, const tok *t)
+{
+    if (t->cp != '/')
+        return 0;
+    if (k == nz->close_slash) {
+        emit(nz, t->s, t->e, "slash_bracket", "", 0);
+        return 1;
+    }
+    tok pv = *TB(nz, k, 1), nx = *T(nz, k + 1);
+    if (!(pv.type == T_NONE || pv.type == T_SPACE) || nx.type == T_SPACE || nx.type == T_PUNCT)
+        return 0;
+    int spaces = 0;
+    for (size_t j = k + 1; j < k + 40; j++) {
+        tok u = *T(nz, j);
+        if (u.type == T_END || (u.type == T_SPACE && (u.f & F_NL)))
+            return 0;
+        if (u.type == T_SPACE)
+            spaces++;
+        if (u.type == T_PUNCT && (u.cp == '.' || u.cp == '/' || u.cp == '(' || u.cp == ')')) {
+            tok b = *TB(nz, j, 1), a = *T(nz, j + 1);
+            if (u.cp != '/' || spaces < 1 || b.type == T_SPACE || a.type == T_WORD || a.type == T_DIGITS)
+                return 0;
+            nz->close_slash = j;
+            emit(nz, t->s, t->e, "slash_bracket", "", 0);
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static size_t rule_punct(ks_normalizer *nz, size_t k)
 {
     tok t = *T(nz, k);
     tok nx = *T(nz, k + 1);
     size_t r;
+    if ((r = rule_slash_brackets(nz, k, &t)) != 0)
+        return r;
     if ((t.cp == '.' || t.cp == '@' || t.cp == '#' || t.cp == ':' || t.cp == '/' || t.cp == '-') &&
         (r = rule_web(nz, k, &t)) != 0)
         return r;
@@ -2024,6 +2388,8 @@ static size_t rule_punct(ks_normalizer *nz, size_t k)
         emit(nz, t.s, t.e, "symbol", "пайыз", strlen("пайыз"));
         return 1;
     }
+    if ((r = rule_separator(nz, k, &t)) != 0)
+        return r;
     if (nz->lex && t.cp >= 0x24) {
         const lex_entry *e = lexicon_find(nz->lex, LEX_CURRENCY, TX(nz, &t), TL(&t));
         if (e) {
@@ -2049,7 +2415,7 @@ static const char *const ROMAN_CONTEXT[] = {
     "ғасыр", "ғ",         "жарты",   "ширег",  "том",    "тарау",     "бөлім",       "сессия", "съезд",
     "шақырылым", "дәрежелі", "орын", "топ", "курс", "сынып", "мәрте", "рет", "халықаралық",
     "дүниежүзілік", "құрылтай", "кітап", "конгресс", "пленум", "форум", "олимпиада", "фестиваль",
-    "спартакиада", "курултай", NULL};
+    "спартакиада", "курултай", "кезең", "лига", "мыңжылдық", "деңгей", NULL};
 
 static int roman_tok(ks_normalizer *nz, const tok *t)
 {
@@ -2112,7 +2478,10 @@ static size_t rule_roman(ks_normalizer *nz, size_t k, const tok *t)
     } else if (!is_sp(&h) || nw.type != T_WORD || !(nw.f & F_CYR)) {
         return 0;
     }
-    int trigger = hyph_word || ord_end || word_in(nz, &nw, ROMAN_CONTEXT);
+    size_t ake;
+    const lex_entry *ab = ord_end || hyph_word ? NULL : match_dotted(nz, j + 2, &ake);
+    int trigger = hyph_word || ord_end || word_in(nz, &nw, ROMAN_CONTEXT) ||
+                  (ab && (ab->flags & LF_AFTER_NUM)); /* I м.ж. */
     int headline = (nw.f & F_ALLUP) && nw.nch >= 2 && pv.type == T_SPACE && (TB(nz, k, 2)->f & F_ALLUP);
     if (!trigger && !headline) {
         /* an event phrase after a strong numeral: "IV ауыл спорты ойындары" */
@@ -2307,7 +2676,8 @@ static size_t rule_acronym(ks_normalizer *nz, size_t k, const tok *t)
     int poss = 0;
     morph_seq m;
     tok sw;
-    int suf = suffix_at(nz, k + 1, &m, &sw);
+    size_t ksuf = k + 3;
+    int suf = suffix_after(nz, k + 1, &m, &sw, &ksuf, 0); /* "ҰБТ -ны" too */
     if (spell) {
         if (!spell_letters(nz, w, t))
             return 0;
@@ -2325,7 +2695,7 @@ static size_t rule_acronym(ks_normalizer *nz, size_t k, const tok *t)
         else
             morph_inflect(w, &m, (m.cat[0] == MC_PL && e->exp2) ? 1 : 0, poss);
         end = sw.e;
-        kk = k + 3;
+        kk = ksuf;
     } else if (!spell && genitive_before(nz, k, t)) {
         morph_seq g;
         if (morph_parse("ның", strlen("ның"), &g))
@@ -2347,6 +2717,25 @@ static size_t rule_acronym(ks_normalizer *nz, size_t k, const tok *t)
 }
 
 /* period abbreviations with their context rules (§14) */
+static int ends_genitive(const char *x, size_t n)
+{
+    static const char *const GEN[] = {"ның", "нің", "дың", "дің", "тың", "тің", NULL};
+    for (const char *const *g = GEN; *g; g++) {
+        size_t gl = strlen(*g);
+        if (n >= gl && memcmp(x + n - gl, *g, gl) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static int number_or_roman(ks_normalizer *nz, const tok *t)
+{
+    return t->type == T_DIGITS || (t->type == T_WORD && kk_roman_value(TX(nz, t), TL(t)) > 0);
+}
+
+/* RULES §14 + corpus: an abbreviation with a third form "before a number" (б.з. -> біздің заманымыздың
+ * before a century or millennium); an after-number abbreviation right after such a genitive takes the
+ * possessive (б.з. V ғ. -> біздің заманымыздың бесінші ғасыры). */
 static size_t rule_abbrev(ks_normalizer *nz, size_t k, const tok *t)
 {
     size_t kend;
@@ -2388,10 +2777,20 @@ static size_t rule_abbrev(ks_normalizer *nz, size_t k, const tok *t)
     } else if (at_end && e->exp2) {
         x = e->exp2;
         xl = e->e2len;
+    } else if (e->exp3 && is_sp(&nx) && number_or_roman(nz, &n1)) {
+        x = e->exp3; /* б.з. I м.ж. -> біздің заманымыздың бірінші ... */
+        xl = e->e3len;
+        if (ends_genitive(x, xl))
+            nz->gen_abbrev_end = T(nz, kend - 1)->e + 1;
     }
     ks_buf *w = &nz->wb;
     ks_buf_reset(w);
     ks_buf_append(w, x, xl);
+    if ((e->flags & LF_AFTER_NUM) && is_sp(&pv) && number_or_roman(nz, &pv2) && nz->gen_abbrev_end &&
+        TB(nz, k, 3)->s + 1 == nz->gen_abbrev_end && is_sp(TB(nz, k, 3))) {
+        morph_seq m = {.cat = {MC_POSS}, .len = {0}, .n = 1}; /* izafet: заманымыздың бірінші мыңжылдығы */
+        morph_inflect(w, &m, 0, 0);
+    }
     if (at_end || ((e->flags & LF_FINAL) && before_cap))
         ks_buf_putc(w, '.');
     else if (nx.type == T_WORD && nx.s == T(nz, kend - 1)->e)
@@ -2609,6 +3008,9 @@ KS_API ks_status ks_normalize(ks_normalizer *nz, const char *utf8, size_t len, k
     nz->out = out;
     nz->pend = 0;
     nz->force_ord_tok = (size_t)-1;
+    nz->gen_abbrev_end = 0;
+    nz->close_slash = (size_t)-1;
+    nz->minute_end = 0;
     size_t k = 0;
     for (;;) {
         const tok *t = T(nz, k);
