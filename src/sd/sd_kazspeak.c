@@ -47,6 +47,7 @@
 #define FIRST_PIECE 0      /* bytes of SSML before the first cut: the first sentence */
 #define PIECE 2048         /* later pieces: a few sentences */
 #define SPLIT_SENTENCE 4096 /* a text with no sentence end is cut at a space after this */
+#define LANG_PIECE 16384   /* a message's languages are found piece by piece, this large */
 #define LEAD_THRESHOLD 200 /* |sample| below this counts as leading silence */
 
 typedef struct module {
@@ -864,16 +865,44 @@ static void speak_ssml_lang(const sd_settings *s, const char *text, size_t len, 
 static void speak_ssml(const sd_settings *s, const char *text, size_t len)
 {
     ks_lang lang = message_lang(s);
-    sd_chunk chunks[SD_MAX_CHUNKS];
-    ks_buf split;
-    ks_buf_init(&split, SD_MAX_MESSAGE * 8);
-    size_t n = s->spelling_mode ? 0 : split_languages(text, len, lang, chunks, &split);
-    if (n == 0)
+    if (s->spelling_mode || lang == KS_LANG_EN) {
         speak_ssml_lang(s, text, len, lang);
-    for (size_t i = 0; i < n && !halted(); i++) {
-        logmsg(4, "speak [%s]: part %zu of %zu", ks_lang_name(chunks[i].lang), i + 1, n);
-        speak_ssml_lang(s, split.data + chunks[i].off, chunks[i].len, chunks[i].lang);
+        return;
     }
+    /* cut first (the first piece is the first sentence, so the first audio does not
+     * wait for the whole message), then find the languages of each piece */
+    ks_error err;
+    ks_ssml_cutter *cut = NULL;
+    if (ks_ssml_cutter_new(&cut, &err) != KS_OK) {
+        logmsg(1, "%s", err.msg);
+        return;
+    }
+    ks_buf piece, split;
+    ks_buf_init(&piece, 0);
+    ks_buf_init(&split, SD_MAX_MESSAGE * 8);
+    size_t pos = 0, count = 0;
+    while (!halted() && pos < len) {
+        size_t k = ks_ssml_cutter_next(cut, text + pos, len - pos, 1, count == 0 ? FIRST_PIECE : LANG_PIECE,
+                                       SPLIT_SENTENCE);
+        ks_buf_reset(&piece);
+        ks_buf_reset(&split);
+        if (ks_ssml_cutter_take(cut, text + pos, k, pos + k == len, &piece, &err) != KS_OK || piece.failed) {
+            logmsg(1, "message cut short at byte %zu of %zu: out of memory", pos, len);
+            break;
+        }
+        pos += k;
+        count++;
+        sd_chunk chunks[SD_MAX_CHUNKS];
+        size_t n = split_languages(piece.data, piece.len, lang, chunks, &split);
+        if (n == 0)
+            speak_ssml_lang(s, piece.data, piece.len, lang);
+        for (size_t i = 0; i < n && !halted(); i++) {
+            logmsg(4, "speak [%s]: part %zu of %zu", ks_lang_name(chunks[i].lang), i + 1, n);
+            speak_ssml_lang(s, split.data + chunks[i].off, chunks[i].len, chunks[i].lang);
+        }
+    }
+    ks_ssml_cutter_free(cut);
+    ks_buf_free(&piece);
     ks_buf_free(&split);
 }
 
