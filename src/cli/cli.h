@@ -122,6 +122,10 @@ int cli_timing_on(void);
  * takes milliseconds). 0, or an exit status (message printed: CLI_EXIT_NODEVICE
  * when there is no usable device). */
 int cli_playback_open(cli_ctx *c, ks_sink **sink);
+/* The sound device, then the input (-f FILE, stdin or the arguments). 0, or an exit
+ * status (message printed; the device is released again). */
+struct cli_input;
+int cli_playback_start(cli_ctx *c, ks_sink **sink, struct cli_input *in, ks_buf *args);
 /* Close (play out) when rc is CLI_EXIT_OK, else abort; returns the final exit status. */
 int cli_playback_finish(ks_sink *sink, int rc);
 

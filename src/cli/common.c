@@ -319,6 +319,18 @@ int cli_playback_open(cli_ctx *c, ks_sink **sink)
     return rc;
 }
 
+int cli_playback_start(cli_ctx *c, ks_sink **sink, cli_input *in, ks_buf *args)
+{
+    int rc = cli_playback_open(c, sink);
+    if (rc)
+        return rc;
+    if (cli_input_open(in, &c->opt, args) != 0) {
+        ks_buf_free(args);
+        return cli_playback_finish(*sink, CLI_EXIT_ERROR);
+    }
+    return 0;
+}
+
 static void report_timing(ks_sink *sink)
 {
     if (!cli_timing_on())

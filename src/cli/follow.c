@@ -248,15 +248,11 @@ static int follow_loop(follow *f)
 int cli_run_follow(cli_ctx *c)
 {
     ks_sink *sink;
-    int rc = cli_playback_open(c, &sink);
-    if (rc)
-        return rc;
     cli_input in;
     ks_buf args = {0};
-    if (cli_input_open(&in, &c->opt, &args) != 0) {
-        ks_buf_free(&args);
-        return cli_playback_finish(sink, CLI_EXIT_ERROR);
-    }
+    int rc = cli_playback_start(c, &sink, &in, &args);
+    if (rc)
+        return rc;
     follow f;
     memset(&f, 0, sizeof f);
     f.c = c;

@@ -45,15 +45,11 @@ static int on_poll(void *user)
 int cli_run_play(cli_ctx *c)
 {
     ks_sink *sink;
-    int rc = cli_playback_open(c, &sink);
-    if (rc)
-        return rc;
     cli_input in;
     ks_buf args = {0};
-    if (cli_input_open(&in, &c->opt, &args) != 0) {
-        ks_buf_free(&args);
-        return cli_playback_finish(sink, CLI_EXIT_ERROR);
-    }
+    int rc = cli_playback_start(c, &sink, &in, &args);
+    if (rc)
+        return rc;
     ks_reader_callbacks cb = {NULL, NULL, on_poll, NULL};
     ks_reader *r;
     rc = cli_reader_new(c, sink, &cb, &r) != 0 ? CLI_EXIT_ERROR : cli_read_aloud(c, &in, r);

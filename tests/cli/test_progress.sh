@@ -6,9 +6,9 @@ for i in 1 2 3 4 5; do cat "$SRC/samples/assembly-news.txt"; done >"$T/in.txt"
 python3 - "$KS" "$T" "$SRC/samples/assembly-news.txt" <<'PY' || fail "progress bar on a terminal"
 import os, pty, sys, subprocess
 ks, t = sys.argv[1], sys.argv[2]
-def run(extra):
+def run(extra, infile=None):
     master, slave = pty.openpty()
-    p = subprocess.Popen([ks, '-f', t + '/in.txt', '-w', t + '/o.wav'] + extra,
+    p = subprocess.Popen([ks, '-f', infile or t + '/in.txt', '-w', t + '/o.wav'] + extra,
                          stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=slave)
     os.close(slave)
     out = b''
@@ -35,23 +35,7 @@ import re
 shares = [int(m.group(1)) for f in frames for m in [re.search(r'(\d+)%', f)] if m]
 assert shares and shares[0] < 100, 'first frame already 100%: ' + frames[0]
 assert shares == sorted(shares), shares
-def short():
-    master, slave = pty.openpty()
-    p = subprocess.Popen([ks, '-f', sys.argv[3], '-w', t + '/s.wav'], stdin=subprocess.DEVNULL,
-                         stdout=subprocess.DEVNULL, stderr=slave)
-    os.close(slave)
-    out = b''
-    while True:
-        try:
-            b = os.read(master, 4096)
-        except OSError:
-            break
-        if not b:
-            break
-        out += b
-    p.wait()
-    return [f for f in out.decode('utf-8', 'replace').split('\r') if f.strip()]
-sf = short()
+sf = [f for f in run([], sys.argv[3])[1].split('\r') if f.strip()]
 assert sf and '100%' not in sf[0], 'short file: first frame ' + repr(sf[0])
 rc, out = run(['-q'])
 assert rc == 0 and out.strip() == '', 'output with -q: ' + repr(out)

@@ -609,7 +609,6 @@ static size_t number_date(rn *r, size_t i)
     const char *t = r->t;
     size_t n = r->n;
     ks_buf *out = r->out;
-    (void)out;
     /* dd.mm.yyyy */
     if (i + 10 <= n && is_digit(t[i]) && is_digit(t[i + 1]) && t[i + 2] == '.' && is_digit(t[i + 3]) &&
         is_digit(t[i + 4]) && t[i + 5] == '.' && is_digit(t[i + 6]) && is_digit(t[i + 7]) && is_digit(t[i + 8]) &&
@@ -638,16 +637,13 @@ static size_t number_date(rn *r, size_t i)
 }
 
 /* a range a–b before a year noun or % */
-static size_t number_range(rn *r, size_t i, const num *xp)
+static size_t number_range(rn *r, const num *xp)
 {
-    (void)i;
     const char *t = r->t;
     size_t n = r->n;
     ks_buf *out = r->out;
     num x = *xp;
     size_t end;
-    int gen = 0;
-    (void)gen;
     /* a range: a–b followed by a year noun, %, a currency */
     size_t d2 = !x.has_frac ? range_dash(t, n, x.end) : 0;
     num y2;
@@ -670,17 +666,10 @@ static size_t number_range(rn *r, size_t i, const num *xp)
 }
 
 /* a year (four digits) and other ordinals before год */
-static size_t number_year(rn *r, size_t i, const num *xp)
+static size_t number_year(rn *r, const num *xp)
 {
-    (void)i;
-    const char *t = r->t;
-    size_t n = r->n;
-    ks_buf *out = r->out;
     num x = *xp;
     size_t end;
-    (void)t;
-    (void)n;
-    (void)out;
     /* years and other ordinals before год */
     if (!x.has_frac && x.digits == 4 && !x.grouped) { /* "72 года" is an age, not a year */
         unsigned long vv[1] = {(unsigned long)x.v};
@@ -691,9 +680,8 @@ static size_t number_year(rn *r, size_t i, const num *xp)
 }
 
 /* a day before a month name (+ the year) */
-static size_t number_day_month(rn *r, size_t i, const num *xp)
+static size_t number_day_month(rn *r, const num *xp)
 {
-    (void)i;
     const char *t = r->t;
     size_t n = r->n;
     ks_buf *out = r->out;
@@ -743,9 +731,8 @@ static size_t number_day_month(rn *r, size_t i, const num *xp)
 }
 
 /* a hyphenated ordinal: 5-й 10-го 2020-м 90-х 3-я */
-static size_t number_hyphen_ordinal(rn *r, size_t i, const num *xp)
+static size_t number_hyphen_ordinal(rn *r, const num *xp)
 {
-    (void)i;
     const char *t = r->t;
     size_t n = r->n;
     ks_buf *out = r->out;
@@ -793,9 +780,8 @@ static size_t number_hyphen_ordinal(rn *r, size_t i, const num *xp)
 }
 
 /* percent, scale words and money; a grouped number or a decimal joined */
-static size_t number_amount(rn *r, size_t i, const num *xp)
+static size_t number_amount(rn *r, const num *xp)
 {
-    (void)i;
     const char *t = r->t;
     size_t n = r->n;
     ks_buf *out = r->out;
@@ -839,8 +825,8 @@ static size_t at_number(rn *r, size_t i)
     num x;
     if (!parse_num(r->t, r->n, i, &x))
         return 0;
-    if ((e = number_range(r, i, &x)) || (e = number_year(r, i, &x)) || (e = number_day_month(r, i, &x)) ||
-        (e = number_hyphen_ordinal(r, i, &x)) || (e = number_amount(r, i, &x)))
+    if ((e = number_range(r, &x)) || (e = number_year(r, &x)) || (e = number_day_month(r, &x)) ||
+        (e = number_hyphen_ordinal(r, &x)) || (e = number_amount(r, &x)))
         return e;
     return 0;
 }
